@@ -1,0 +1,4 @@
+export { type DriverName, openStore, type Store } from './db.ts';
+export { type MigrationReport, migrateToLatest } from './migrate.ts';
+export type { Database } from './schema.ts';
+export { StoredSecrets } from './stored-secret.ts';

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration';
+import * as m0001 from './0001-stored-secret.ts';
+
+/**
+ * Every migration, in order. Forward-only: a released migration is never edited; a fix is a new one.
+ * Names sort by their number, which is what Kysely's Migrator orders by.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-stored-secret': m0001,
+};
