@@ -1,0 +1,110 @@
+/**
+ * The route table: "METHOD /path" → handler, auth mode, permissions, throttling workload and allowed OData
+ * options. `{user}` expands to both `/me` and `/users/:userId` (server.ts). This file is the list of what the
+ * simulator serves; anything absent is Graph's "Resource not found for the segment" 400.
+ *
+ * Permission lists name every permission that satisfies the call (least- to most-privileged), as the Graph
+ * reference pages do.
+ */
+import type { Permissions, RouteSpec } from './context.ts';
+import * as control from './control/control-api.ts';
+import { authorize } from './entra/authorize.ts';
+import { instanceDiscovery, jwks, logout, openidConfiguration } from './entra/discovery.ts';
+import { token } from './entra/token.ts';
+import * as users from './graph/users.ts';
+
+const perms = (delegated: string[] | null, application: string[] | null): Permissions => ({
+  delegated,
+  application,
+});
+
+const USER_READ = perms(
+  [
+    'User.Read',
+    'User.ReadWrite',
+    'User.ReadBasic.All',
+    'User.Read.All',
+    'User.ReadWrite.All',
+    'Directory.Read.All',
+  ],
+  ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'],
+);
+const USERS_LIST = perms(
+  ['User.ReadBasic.All', 'User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'],
+  ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'],
+);
+const MAILBOX_READ = perms(
+  ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'],
+  ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'],
+);
+const MAILBOX_WRITE = perms(['MailboxSettings.ReadWrite'], ['MailboxSettings.ReadWrite']);
+
+export function buildRoutes(caPath: string): Record<string, RouteSpec> {
+  return {
+    // Entra ID
+    'GET /:tenant/oauth2/v2.0/authorize': { auth: 'public', handler: authorize },
+    'POST /:tenant/oauth2/v2.0/token': { auth: 'public', handler: token },
+    'GET /:tenant/oauth2/v2.0/logout': { auth: 'public', handler: logout },
+    'GET /:tenant/v2.0/.well-known/openid-configuration': { auth: 'public', handler: openidConfiguration },
+    'GET /:tenant/discovery/v2.0/keys': { auth: 'public', handler: jwks },
+    'GET /common/discovery/instance': { auth: 'public', handler: instanceDiscovery },
+
+    // Graph: users and mailbox settings
+    'GET /v1.0/{user}': {
+      auth: 'graph',
+      handler: users.getUser,
+      permissions: USER_READ,
+      workload: 'directory',
+      query: ['$select'],
+    },
+    'GET /v1.0/users': {
+      auth: 'graph',
+      handler: users.listUsers,
+      permissions: USERS_LIST,
+      workload: 'directory',
+      query: ['$select', '$top', '$skip', '$filter'],
+    },
+    'GET /v1.0/{user}/mailboxSettings': {
+      auth: 'graph',
+      handler: users.getMailboxSettings,
+      permissions: MAILBOX_READ,
+      workload: 'outlook',
+      query: ['$select'],
+    },
+    'GET /v1.0/{user}/mailboxSettings/timeZone': {
+      auth: 'graph',
+      handler: users.getMailboxTimeZone,
+      permissions: MAILBOX_READ,
+      workload: 'outlook',
+    },
+    'PATCH /v1.0/{user}/mailboxSettings': {
+      auth: 'graph',
+      handler: users.patchMailboxSettings,
+      permissions: MAILBOX_WRITE,
+      workload: 'outlook',
+    },
+
+    // Control API
+    'GET /_sim/ready': { auth: 'control', handler: control.getReady(caPath) },
+    'POST /_sim/reset': { auth: 'control', handler: control.reset(caPath) },
+    'POST /_sim/users': { auth: 'control', handler: control.addUserRoute },
+    'PATCH /_sim/users/:ref': { auth: 'control', handler: control.patchUser },
+    'POST /_sim/users/:ref/revoke': { auth: 'control', handler: control.revokeUser },
+    'POST /_sim/apps': { auth: 'control', handler: control.addAppRoute },
+    'PATCH /_sim/apps/:clientId': { auth: 'control', handler: control.patchApp },
+    'POST /_sim/apps/:clientId/redirect-uris': { auth: 'control', handler: control.addRedirectUri },
+    'POST /_sim/apps/:clientId/secrets': { auth: 'control', handler: control.addSecret },
+    'POST /_sim/tokens': { auth: 'control', handler: control.issueToken },
+    'POST /_sim/tokens/revoke': { auth: 'control', handler: control.revokeToken },
+    'GET /_sim/clock': { auth: 'control', handler: control.getClock },
+    'POST /_sim/clock/advance': { auth: 'control', handler: control.advanceClock },
+    'POST /_sim/clock/set': { auth: 'control', handler: control.setClock },
+    'POST /_sim/faults': { auth: 'control', handler: control.addFault },
+    'GET /_sim/faults': { auth: 'control', handler: control.listFaults },
+    'DELETE /_sim/faults': { auth: 'control', handler: control.clearFaults },
+    'GET /_sim/counters': { auth: 'control', handler: control.getCounters },
+    'DELETE /_sim/counters': { auth: 'control', handler: control.clearCounters },
+    'GET /_sim/settings': { auth: 'control', handler: control.getSettings },
+    'PATCH /_sim/settings': { auth: 'control', handler: control.patchSettings },
+  };
+}
