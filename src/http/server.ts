@@ -40,6 +40,12 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // While draining, tell keep-alive clients to hang up after this response; otherwise close() waits for
+    // each idle socket until the client's own keep-alive timeout.
+    if (deps.isDraining()) void reply.header('connection', 'close');
+    return payload;
+  });
   timeRequests(app, deps.metrics);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
