@@ -4,7 +4,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { metricPrefix } from '../core/metrics/registry.ts';
-import type { Store } from '../store/index.ts';
+import type { Database, Store } from '../store/index.ts';
 import type { PayloadOf, QueueConcurrency, QueueDefinition } from './queue.ts';
 
 const policyOf: Record<QueueConcurrency, string> = {
@@ -35,7 +35,7 @@ export interface SendJobOptions {
   singletonKey?: string;
   startAfter?: Date | number;
   /** Enqueue inside this transaction: the job exists only if the transaction commits. */
-  tx?: Kysely<unknown>;
+  tx?: Kysely<Database>;
 }
 
 interface Registration {
