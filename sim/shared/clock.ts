@@ -2,9 +2,10 @@
  * The simulators' controllable clock.
  *
  * Contract: time flows with the wall clock (so a sim left alone behaves like the real service), plus an offset
- * that tests move with `advance` or `set`. Moving the clock forward runs every timer whose due time has passed,
- * in due order, before `advance`/`set` resolves, so "advance 1 h, then assert the subscription expired" needs no
- * sleeps. The clock never moves backwards: `set` to an earlier instant is refused, because token expiry,
+ * that tests move with `advance` or `set`. Moving the clock forward steps through every timer that falls due on
+ * the way, in due order, with now() reading that timer's due time while it runs, so a timer scheduled by another
+ * timer (a retry 1 s after a failed delivery) still fires within the same advance. All of it happens before
+ * `advance`/`set` resolves, so "advance 1 h, then assert the subscription expired" needs no sleeps. The clock never moves backwards: `set` to an earlier instant is refused, because token expiry,
  * trigger_id expiry and delta cursors would otherwise give answers the real service never gives.
  */
 export interface SimTimer {
@@ -42,14 +43,22 @@ export class SimClock {
   /** Moves the clock forward by `ms` (≥ 0) and runs every timer that became due. */
   async advance(ms: number): Promise<void> {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance needs a finite ms ≥ 0, got ${ms}`);
-    this.#offsetMs += ms;
-    await this.#runDue();
+    const target = this.now() + ms;
+    for (;;) {
+      const next = this.#nextDue(target);
+      if (!next) break;
+      // Step to the timer's due time (never backwards: a timer already overdue runs at the current time).
+      if (next.due > this.now()) this.#offsetMs += next.due - this.now();
+      await this.#fire(next);
+    }
+    if (target > this.now()) this.#offsetMs += target - this.now();
   }
 
   /** Jumps to `at` (ms since epoch); refused if it is before now. */
   async set(at: number): Promise<void> {
     const now = this.now();
-    if (!Number.isFinite(at) || at < now) throw new RangeError(`the clock cannot go back (now ${now}, asked ${at})`);
+    if (!Number.isFinite(at) || at < now)
+      throw new RangeError(`the clock cannot go back (now ${now}, asked ${at})`);
     await this.advance(at - now);
   }
 
@@ -99,16 +108,13 @@ export class SimClock {
     await timer.fn();
   }
 
-  async #runDue(): Promise<void> {
-    for (;;) {
-      const now = this.now();
-      let next: PendingTimer | undefined;
-      for (const t of this.#timers) {
-        if (t.due > now) continue;
-        if (!next || t.due < next.due || (t.due === next.due && t.seq < next.seq)) next = t;
-      }
-      if (!next) return;
-      await this.#fire(next);
+  /** The earliest pending timer due at or before `limit`, ties broken by creation order. */
+  #nextDue(limit: number): PendingTimer | undefined {
+    let next: PendingTimer | undefined;
+    for (const t of this.#timers) {
+      if (t.due > limit) continue;
+      if (!next || t.due < next.due || (t.due === next.due && t.seq < next.seq)) next = t;
     }
+    return next;
   }
 }
