@@ -1,0 +1,356 @@
+import { createHash } from 'node:crypto';
+import { invalidParam, invalidUrlParam, permissionDenied, SimError } from '../errors.ts';
+import { ok, type RequestContext, type Result, STATUS_OK, sessionOf } from '../http/context.ts';
+import { directChannelName, isId, newId } from '../ids.ts';
+import { canReadChannel, isAdmin } from '../permissions.ts';
+import type { ChannelMemberRecord, ChannelRecord, ChannelType, SessionRecord, SimState } from '../state.ts';
+import { channelView } from '../views.ts';
+import { resolveUserId } from './users.ts';
+
+/**
+ * Channels: public/private team channels, direct (D) and group (G) channels, and membership.
+ *
+ * Contract: `POST /channels/direct` takes exactly two ids, one of them the caller's unless the caller has
+ * `manage_system`; it is get-or-create and answers 201 either way. `POST /channels/group` takes the ids of the
+ * other members (the caller is added) and needs 3–8 members in total. A channel the caller may not read is a 403,
+ * not a 404, as `SessionHasPermissionToChannel` answers. Membership changes publish `user_added` / `user_removed`
+ * to the channel and `direct_added` / `group_added` to each member of a new D/G channel.
+ */
+export const CHANNEL_NOT_FOUND = (): SimError =>
+  new SimError(404, 'app.channel.get.existing.app_error', 'Unable to find the existing channel.');
+
+export function insertChannel(
+  state: SimState,
+  input: {
+    team_id: string;
+    type: ChannelType;
+    name: string;
+    display_name: string;
+    creator_id: string;
+    purpose?: string;
+    header?: string;
+  },
+): ChannelRecord {
+  if (input.type === 'O' || input.type === 'P') {
+    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(input.name))
+      throw new SimError(400, 'model.channel.is_valid.name.app_error', 'Invalid channel name.');
+    if (input.display_name.trim() === '' || input.display_name.length > 64) {
+      throw new SimError(400, 'model.channel.is_valid.display_name.app_error', 'Invalid display name.');
+    }
+    for (const c of state.channels.values()) {
+      if (c.team_id === input.team_id && c.name === input.name) {
+        throw new SimError(
+          400,
+          'store.sql_channel.save_channel.exists.app_error',
+          'A channel with that name already exists on the same team.',
+        );
+      }
+    }
+  }
+  const now = state.now();
+  const channel: ChannelRecord = {
+    id: newId(),
+    team_id: input.team_id,
+    type: input.type,
+    name: input.name,
+    display_name: input.display_name,
+    header: input.header ?? '',
+    purpose: input.purpose ?? '',
+    creator_id: input.creator_id,
+    create_at: now,
+    update_at: now,
+    delete_at: 0,
+    last_post_at: now,
+    total_msg_count: 0,
+  };
+  state.channels.set(channel.id, channel);
+  return channel;
+}
+
+export function insertChannelMember(
+  state: SimState,
+  channelId: string,
+  userId: string,
+  roles = 'channel_user',
+): ChannelMemberRecord {
+  const existing = state.channelMember(channelId, userId);
+  if (existing) return existing;
+  const member: ChannelMemberRecord = {
+    channel_id: channelId,
+    user_id: userId,
+    roles,
+    last_viewed_at: 0,
+    msg_count: 0,
+  };
+  state.channelMembers.push(member);
+  return member;
+}
+
+export function memberView(m: ChannelMemberRecord): Record<string, unknown> {
+  return {
+    channel_id: m.channel_id,
+    user_id: m.user_id,
+    roles: m.roles,
+    last_viewed_at: m.last_viewed_at,
+    msg_count: m.msg_count,
+    mention_count: 0,
+    notify_props: {},
+    last_update_at: 0,
+    scheme_user: true,
+    scheme_admin: m.roles.includes('channel_admin'),
+  };
+}
+
+/** The channel named by `channel_id`, readable by the session (403 otherwise, as the server answers). */
+export function readableChannel(
+  ctx: RequestContext,
+  session: SessionRecord,
+  param = 'channel_id',
+): ChannelRecord {
+  const id = ctx.params[param];
+  if (!isId(id)) throw invalidUrlParam(param);
+  const channel = ctx.world.state.channels.get(id);
+  if (!channel || !canReadChannel(ctx.world.state, session, channel)) throw permissionDenied('read_channel');
+  return channel;
+}
+
+export function createChannel(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const b = (ctx.body ?? {}) as Record<string, unknown>;
+  if (!isId(b.team_id)) throw invalidParam('team_id');
+  const type = b.type === 'P' ? 'P' : b.type === 'O' ? 'O' : undefined;
+  if (!type) throw invalidParam('type');
+  if (!state.teamMember(b.team_id, session.user_id) && !isAdmin(state, session)) {
+    throw permissionDenied(type === 'O' ? 'create_public_channel' : 'create_private_channel');
+  }
+  if (typeof b.name !== 'string') throw invalidParam('name');
+  const channel = insertChannel(state, {
+    team_id: b.team_id,
+    type,
+    name: b.name,
+    display_name: typeof b.display_name === 'string' ? b.display_name : '',
+    purpose: typeof b.purpose === 'string' ? b.purpose : '',
+    header: typeof b.header === 'string' ? b.header : '',
+    creator_id: session.user_id,
+  });
+  insertChannelMember(state, channel.id, session.user_id, 'channel_user channel_admin');
+  ctx.world.hub.publish(
+    'channel_created',
+    { channel_id: channel.id, team_id: channel.team_id },
+    { user_id: session.user_id },
+  );
+  return ok(channelView(channel), 201);
+}
+
+export function getChannel(ctx: RequestContext): Result {
+  return ok(channelView(readableChannel(ctx, sessionOf(ctx))));
+}
+
+export function getChannelByName(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const channel = [...state.channels.values()].find(
+    (c) => c.team_id === ctx.params.team_id && c.name === ctx.params.channel_name,
+  );
+  if (!channel) throw CHANNEL_NOT_FOUND();
+  if (!canReadChannel(state, session, channel)) throw permissionDenied('read_channel');
+  return ok(channelView(channel));
+}
+
+export function getChannelsForUser(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const userId = resolveUserId(ctx, ctx.params.user_id);
+  if (userId !== session.user_id && !isAdmin(state, session)) throw permissionDenied('edit_other_users');
+  const teamId = ctx.params.team_id;
+  const mine = new Set(state.channelMembers.filter((m) => m.user_id === userId).map((m) => m.channel_id));
+  const out = [...state.channels.values()]
+    .filter((c) => mine.has(c.id) && (c.team_id === teamId || c.team_id === ''))
+    .map(channelView);
+  return ok(out);
+}
+
+export function getPublicChannels(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const teamId = ctx.params.team_id;
+  if (!state.teamMember(teamId ?? '', session.user_id) && !isAdmin(state, session))
+    throw permissionDenied('list_team_channels');
+  return ok(
+    [...state.channels.values()]
+      .filter((c) => c.team_id === teamId && c.type === 'O' && c.delete_at === 0)
+      .map(channelView),
+  );
+}
+
+export function createDirectChannel(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const ids = ctx.body;
+  if (!Array.isArray(ids) || ids.length !== 2 || !ids.every(isId)) throw invalidParam('user_ids');
+  const [a, b] = ids as [string, string];
+  if (!ids.includes(session.user_id) && !isAdmin(state, session)) throw permissionDenied('manage_system');
+  for (const id of ids) {
+    const u = state.users.get(id);
+    if (!u)
+      throw new SimError(
+        400,
+        'api.channel.create_direct_channel.invalid_user.app_error',
+        'Invalid user ID for direct channel creation.',
+      );
+  }
+  const name = directChannelName(a, b);
+  let channel = [...state.channels.values()].find((c) => c.type === 'D' && c.name === name);
+  if (!channel) {
+    channel = insertChannel(state, {
+      team_id: '',
+      type: 'D',
+      name,
+      display_name: '',
+      creator_id: session.user_id,
+    });
+    insertChannelMember(state, channel.id, a);
+    insertChannelMember(state, channel.id, b);
+    ctx.world.hub.publish(
+      'direct_added',
+      { creator_id: session.user_id, teammate_id: b },
+      { channel_id: channel.id },
+    );
+  }
+  return ok(channelView(channel), 201);
+}
+
+export function createGroupChannel(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const body = ctx.body;
+  if (!Array.isArray(body) || !body.every(isId)) throw invalidParam('user_ids');
+  const ids = [...new Set([...(body as string[]), session.user_id])];
+  if (ids.length < 3 || ids.length > 8) {
+    throw new SimError(
+      400,
+      'api.channel.create_group.bad_size.app_error',
+      'Group message channels must contain at least 3 and no more than 8 users.',
+    );
+  }
+  for (const id of ids) {
+    if (!state.users.has(id))
+      throw new SimError(
+        400,
+        'api.channel.create_group.bad_user.app_error',
+        'One of the provided users does not exist.',
+      );
+  }
+  const name = createHash('sha1')
+    .update([...ids].sort().join(''))
+    .digest('hex');
+  let channel = [...state.channels.values()].find((c) => c.type === 'G' && c.name === name);
+  if (!channel) {
+    const names = ids.map((id) => state.users.get(id)?.username ?? '').sort();
+    channel = insertChannel(state, {
+      team_id: '',
+      type: 'G',
+      name,
+      display_name: names.join(', '),
+      creator_id: session.user_id,
+    });
+    for (const id of ids) insertChannelMember(state, channel.id, id);
+    ctx.world.hub.publish('group_added', { teammate_ids: JSON.stringify(ids) }, { channel_id: channel.id });
+  }
+  return ok(channelView(channel), 201);
+}
+
+export function addChannelMember(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const id = ctx.params.channel_id;
+  if (!isId(id)) throw invalidUrlParam('channel_id');
+  const channel = state.channels.get(id);
+  if (!channel) throw CHANNEL_NOT_FOUND();
+  const userId = (ctx.body as { user_id?: unknown } | undefined)?.user_id;
+  if (!isId(userId) || !state.users.has(userId)) throw invalidParam('user_id');
+  if (channel.type === 'D' || channel.type === 'G') {
+    throw new SimError(
+      400,
+      'api.channel.add_user_to_channel.type.app_error',
+      'Can not add user to this channel type.',
+    );
+  }
+  const admin = isAdmin(state, session);
+  const member = state.channelMember(channel.id, session.user_id) !== undefined;
+  const onTeam = state.teamMember(channel.team_id, session.user_id) !== undefined;
+  if (channel.type === 'O' && !admin && !onTeam) throw permissionDenied('join_public_channels');
+  if (channel.type === 'P' && !admin && !member) throw permissionDenied('manage_private_channel_members');
+  if (!state.teamMember(channel.team_id, userId)) {
+    throw new SimError(
+      403,
+      'api.channel.add_members.user_denied',
+      'User is not a member of the team this channel belongs to.',
+    );
+  }
+  const existed = state.channelMember(channel.id, userId) !== undefined;
+  const m = insertChannelMember(state, channel.id, userId);
+  if (!existed)
+    ctx.world.hub.publish(
+      'user_added',
+      { user_id: userId, team_id: channel.team_id },
+      { channel_id: channel.id },
+    );
+  return ok(memberView(m), 201);
+}
+
+export function getChannelMembers(ctx: RequestContext): Result {
+  const channel = readableChannel(ctx, sessionOf(ctx));
+  return ok(ctx.world.state.channelMembers.filter((m) => m.channel_id === channel.id).map(memberView));
+}
+
+export function getChannelMember(ctx: RequestContext): Result {
+  const channel = readableChannel(ctx, sessionOf(ctx));
+  const userId = resolveUserId(ctx, ctx.params.user_id);
+  const m = ctx.world.state.channelMember(channel.id, userId);
+  if (!m)
+    throw new SimError(
+      404,
+      'app.channel.get_member.missing.app_error',
+      'No channel member found for that user ID and channel ID.',
+    );
+  return ok(memberView(m));
+}
+
+export function removeChannelMember(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const channel = readableChannel(ctx, session);
+  const userId = resolveUserId(ctx, ctx.params.user_id);
+  if (channel.type === 'D' || channel.type === 'G') {
+    throw new SimError(
+      400,
+      'api.channel.remove_user_from_channel.app_error',
+      'Cannot remove user from this channel type.',
+    );
+  }
+  if (
+    userId !== session.user_id &&
+    !isAdmin(state, session) &&
+    !state.channelMember(channel.id, session.user_id)
+  ) {
+    throw permissionDenied(
+      channel.type === 'O' ? 'manage_public_channel_members' : 'manage_private_channel_members',
+    );
+  }
+  state.channelMembers = state.channelMembers.filter(
+    (m) => !(m.channel_id === channel.id && m.user_id === userId),
+  );
+  ctx.world.hub.publish(
+    'user_removed',
+    { user_id: userId, remover_id: session.user_id },
+    { channel_id: channel.id },
+  );
+  ctx.world.hub.publish(
+    'user_removed',
+    { channel_id: channel.id, remover_id: session.user_id },
+    { user_id: userId },
+  );
+  return STATUS_OK;
+}

@@ -1,0 +1,497 @@
+import { isIntegrationSession } from '../auth.ts';
+import { invalidParam, invalidUrlParam, permissionDenied, SimError } from '../errors.ts';
+import { ok, type RequestContext, type Result, STATUS_OK, sessionOf } from '../http/context.ts';
+import { isId, newId } from '../ids.ts';
+import { canPostInChannel, canReadChannel, isAdmin, requireSystemPermission } from '../permissions.ts';
+import type { ChannelRecord, PostRecord, SessionRecord, SimState } from '../state.ts';
+import { postView } from '../views.ts';
+import type { World } from '../world.ts';
+import { markOnline } from './status.ts';
+
+/**
+ * Posts (server api4/post.go, app/post.go).
+ *
+ * Contract:
+ * - Create answers 201. The server sets `props.from_bot="true"` when the author is a bot and
+ *   `props.from_oauth_app="true"` for OAuth sessions; `from_webhook` comes from commands/webhooks or the client.
+ *   `create_at` from the client is honoured only for `manage_system`. `set_online=false` keeps the author's
+ *   status untouched. Action buttons without an id get one.
+ * - In hardened mode the reserved props (`from_webhook`, `override_username`, `override_icon_url`,
+ *   `override_icon_emoji`, `webhook_display_name`) are refused for non-integration sessions (400).
+ * - Edits set `edit_at` and `update_at`; deletes are soft (`delete_at`, replies go too). `GET
+ *   /channels/{id}/posts?since=` returns every post whose `update_at` is after `since`, deleted ones included,
+ *   so edits, reactions and deletes are all visible to a catch-up.
+ * - `POST /posts/ephemeral` needs `create_post_ephemeral` (system admins only): the post is not stored, only
+ *   pushed to the one user's sockets as `ephemeral_message`.
+ */
+export const POST_NOT_FOUND = (): SimError =>
+  new SimError(404, 'app.post.get.app_error', 'Unable to get the post.');
+const RESERVED_PROPS = [
+  'from_webhook',
+  'override_username',
+  'override_icon_url',
+  'override_icon_emoji',
+  'webhook_display_name',
+];
+const MAX_MESSAGE_RUNES = 16383;
+const MAX_FILE_IDS = 10;
+
+export interface NewPost {
+  channel_id: string;
+  user_id: string;
+  message: string;
+  root_id?: string;
+  props?: Record<string, unknown>;
+  file_ids?: string[];
+  type?: string;
+  create_at?: number;
+  pending_post_id?: string;
+}
+
+/** Validates, stores, logs and publishes a post; shared by REST, command responses and response_url. */
+export function insertPost(
+  world: World,
+  input: NewPost,
+  opts: { setOnline?: boolean; session?: SessionRecord } = {},
+): PostRecord {
+  const state = world.state;
+  const channel = state.channels.get(input.channel_id);
+  if (!channel) throw new SimError(400, 'api.post.create_post.channel_id.app_error', 'Invalid channel_id.');
+  if ([...input.message].length > MAX_MESSAGE_RUNES) {
+    throw new SimError(
+      400,
+      'model.post.is_valid.message_length.app_error',
+      'Post Message property is longer than the maximum permitted length.',
+    );
+  }
+  const rootId = input.root_id ?? '';
+  if (rootId !== '') {
+    const root = state.posts.get(rootId);
+    if (!root || root.channel_id !== channel.id || root.root_id !== '' || root.delete_at !== 0) {
+      throw new SimError(400, 'api.post.create_post.root_id.app_error', 'Invalid RootId parameter.');
+    }
+  }
+  const fileIds = input.file_ids ?? [];
+  if (fileIds.length > MAX_FILE_IDS)
+    throw new SimError(400, 'model.post.is_valid.file_ids.app_error', 'Invalid file ids.');
+  const author = state.users.get(input.user_id);
+  const props: Record<string, unknown> = structuredClone(input.props ?? {});
+  if (author?.is_bot) props.from_bot = 'true';
+  if (opts.session?.kind === 'oauth') props.from_oauth_app = 'true';
+  assignActionIds(props);
+  const now = Math.max(state.now(), lastPostAt(state, channel) + 1);
+  const post: PostRecord = {
+    id: newId(),
+    create_at: input.create_at ?? now,
+    update_at: now,
+    edit_at: 0,
+    delete_at: 0,
+    is_pinned: false,
+    user_id: input.user_id,
+    channel_id: channel.id,
+    root_id: rootId,
+    original_id: '',
+    message: input.message,
+    type: input.type ?? '',
+    props,
+    hashtags: '',
+    pending_post_id: input.pending_post_id ?? '',
+    file_ids: [],
+    has_reactions: false,
+  };
+  // The server attaches only files the author uploaded to this channel and that no post holds yet.
+  for (const id of fileIds) {
+    const f = state.files.get(id);
+    if (f && f.user_id === post.user_id && f.channel_id === channel.id && f.post_id === '') {
+      f.post_id = post.id;
+      post.file_ids.push(id);
+    }
+  }
+  state.posts.set(post.id, post);
+  channel.last_post_at = post.create_at;
+  channel.total_msg_count++;
+  const member = state.channelMember(channel.id, post.user_id);
+  if (member) member.msg_count = channel.total_msg_count;
+  state.logPost({ at: now, kind: 'created', post });
+  if (opts.setOnline !== false) markOnline(world, post.user_id);
+  world.hub.publish(
+    'posted',
+    {
+      channel_display_name: channel.display_name,
+      channel_name: channel.name,
+      channel_type: channel.type,
+      post: JSON.stringify(postView(state, post)),
+      sender_name: `@${author?.username ?? ''}`,
+      set_online: opts.setOnline !== false,
+      team_id: channel.team_id,
+      mentions: JSON.stringify(mentionedIds(state, channel, post)),
+    },
+    { channel_id: channel.id },
+  );
+  return post;
+}
+
+function lastPostAt(state: SimState, channel: ChannelRecord): number {
+  let last = 0;
+  for (const p of state.posts.values())
+    if (p.channel_id === channel.id && p.create_at > last) last = p.create_at;
+  return last;
+}
+
+/** DMs mention the other member; elsewhere `@username` of a channel member does. */
+function mentionedIds(state: SimState, channel: ChannelRecord, post: PostRecord): string[] {
+  const members = state.channelMemberIds(channel.id).filter((id) => id !== post.user_id);
+  if (channel.type === 'D') return members;
+  return members.filter((id) => {
+    const u = state.users.get(id);
+    return (
+      u !== undefined && new RegExp(`(^|\\W)@${u.username.replace(/[.]/g, '\\.')}(\\W|$)`).test(post.message)
+    );
+  });
+}
+
+function assignActionIds(props: Record<string, unknown>): void {
+  const attachments = props.attachments;
+  if (!Array.isArray(attachments)) return;
+  for (const a of attachments) {
+    const actions = (a as { actions?: unknown } | null)?.actions;
+    if (!Array.isArray(actions)) continue;
+    for (const action of actions) {
+      const act = action as Record<string, unknown>;
+      if (typeof act.id !== 'string' || act.id === '') act.id = newId();
+    }
+  }
+}
+
+function checkReservedProps(state: SimState, session: SessionRecord, props: unknown): void {
+  if (!state.config.ServiceSettings.ExperimentalEnableHardenedMode || isIntegrationSession(state, session))
+    return;
+  if (props && typeof props === 'object' && RESERVED_PROPS.some((k) => k in props)) {
+    throw new SimError(
+      400,
+      'api.context.invalid_body_param.app_error',
+      'Invalid or missing props in request body.',
+      'reserved props in hardened mode',
+    );
+  }
+}
+
+function parseProps(v: unknown): Record<string, unknown> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalidParam('props');
+  return v as Record<string, unknown>;
+}
+
+export function createPost(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const b = (ctx.body ?? {}) as Record<string, unknown>;
+  if (!isId(b.channel_id)) throw invalidParam('channel_id');
+  const channel = state.channels.get(b.channel_id);
+  if (!channel || !canPostInChannel(state, session, channel)) throw permissionDenied('create_post');
+  if (channel.delete_at !== 0)
+    throw new SimError(
+      403,
+      'api.post.create_post.can_not_post_to_deleted.error',
+      'Can not post to deleted channel.',
+    );
+  const props = parseProps(b.props);
+  checkReservedProps(state, session, props);
+  const fileIds = b.file_ids;
+  if (fileIds !== undefined && (!Array.isArray(fileIds) || !fileIds.every(isId)))
+    throw invalidParam('file_ids');
+  const input: NewPost = {
+    channel_id: channel.id,
+    user_id: session.user_id,
+    message: typeof b.message === 'string' ? b.message : '',
+    root_id: typeof b.root_id === 'string' ? b.root_id : '',
+    file_ids: (fileIds as string[] | undefined) ?? [],
+    pending_post_id: typeof b.pending_post_id === 'string' ? b.pending_post_id : '',
+  };
+  if (props) input.props = props;
+  if (typeof b.create_at === 'number' && b.create_at > 0 && isAdmin(state, session))
+    input.create_at = b.create_at;
+  const post = insertPost(ctx.world, input, { setOnline: ctx.query.set_online !== 'false', session });
+  return ok(postView(state, post), 201);
+}
+
+function postFromParam(ctx: RequestContext, session: SessionRecord): PostRecord {
+  const id = ctx.params.post_id;
+  if (!isId(id)) throw invalidUrlParam('post_id');
+  const post = ctx.world.state.posts.get(id);
+  if (!post) throw POST_NOT_FOUND();
+  const channel = ctx.world.state.channels.get(post.channel_id);
+  if (!channel || !canReadChannel(ctx.world.state, session, channel)) throw permissionDenied('read_channel');
+  return post;
+}
+
+export function getPost(ctx: RequestContext): Result {
+  const session = sessionOf(ctx);
+  const post = postFromParam(ctx, session);
+  if (post.delete_at !== 0 && !(ctx.query.include_deleted === 'true' && isAdmin(ctx.world.state, session)))
+    throw POST_NOT_FOUND();
+  return ok(postView(ctx.world.state, post));
+}
+
+export function getPostsByIds(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const ids = ctx.body;
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every(isId)) throw invalidParam('post_ids');
+  const out = (ids as string[])
+    .map((id) => state.posts.get(id))
+    .filter((p): p is PostRecord => p !== undefined && p.delete_at === 0)
+    .filter((p) => {
+      const c = state.channels.get(p.channel_id);
+      return c !== undefined && canReadChannel(state, session, c);
+    })
+    .map((p) => postView(state, p));
+  return ok(out);
+}
+
+function requireEditable(state: SimState, session: SessionRecord, post: PostRecord): void {
+  if (post.delete_at !== 0) throw POST_NOT_FOUND();
+  if (post.user_id !== session.user_id) {
+    if (!isAdmin(state, session)) throw permissionDenied('edit_others_posts');
+    return;
+  }
+  const limit = state.config.ServiceSettings.PostEditTimeLimit;
+  if (limit !== -1 && state.now() > post.create_at + limit * 1000) {
+    throw new SimError(
+      400,
+      'api.post.update_post.permissions_time_limit.app_error',
+      `Post edit is only allowed for ${limit} seconds.`,
+    );
+  }
+}
+
+/** Server-owned props survive any client edit. */
+function keepServerProps(
+  old: Record<string, unknown>,
+  next: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = structuredClone(next);
+  for (const k of ['from_bot', 'from_oauth_app', 'from_webhook', 'override_username', 'override_icon_url']) {
+    if (k in old && !(k in out)) out[k] = old[k];
+  }
+  assignActionIds(out);
+  return out;
+}
+
+/** Stores an edit, logs it and publishes `post_edited`; shared by REST and action `update` responses. */
+export function applyEdit(
+  world: World,
+  post: PostRecord,
+  change: { message?: string; props?: Record<string, unknown>; file_ids?: string[]; is_pinned?: boolean },
+  edited = true,
+): void {
+  const state = world.state;
+  const now = Math.max(state.now(), post.update_at + 1);
+  if (change.message !== undefined) post.message = change.message;
+  if (change.props !== undefined) post.props = keepServerProps(post.props, change.props);
+  if (change.file_ids !== undefined) post.file_ids = change.file_ids;
+  if (change.is_pinned !== undefined) post.is_pinned = change.is_pinned;
+  post.update_at = now;
+  if (edited) post.edit_at = now;
+  state.logPost({ at: now, kind: 'edited', post });
+  world.hub.publish(
+    'post_edited',
+    { post: JSON.stringify(postView(state, post)) },
+    { channel_id: post.channel_id },
+  );
+}
+
+export function patchPost(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const post = postFromParam(ctx, session);
+  requireEditable(state, session, post);
+  const b = (ctx.body ?? {}) as Record<string, unknown>;
+  const props = parseProps(b.props);
+  checkReservedProps(state, session, props);
+  const change: Parameters<typeof applyEdit>[2] = {};
+  if (typeof b.message === 'string') change.message = b.message;
+  if (props) change.props = props;
+  if (typeof b.is_pinned === 'boolean') change.is_pinned = b.is_pinned;
+  if (Array.isArray(b.file_ids) && b.file_ids.every(isId)) change.file_ids = b.file_ids as string[];
+  if (change.message !== undefined && [...change.message].length > MAX_MESSAGE_RUNES) {
+    throw new SimError(
+      400,
+      'model.post.is_valid.message_length.app_error',
+      'Post Message property is longer than the maximum permitted length.',
+    );
+  }
+  applyEdit(
+    ctx.world,
+    post,
+    change,
+    change.message !== undefined || change.props !== undefined || change.file_ids !== undefined,
+  );
+  return ok(postView(state, post));
+}
+
+/** Full update: fields the client omits are blanked (message, props, file_ids), as the spec says. */
+export function updatePost(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const post = postFromParam(ctx, session);
+  const b = (ctx.body ?? {}) as Record<string, unknown>;
+  if (b.id !== post.id) throw invalidParam('id');
+  requireEditable(state, session, post);
+  const props = parseProps(b.props) ?? {};
+  checkReservedProps(state, session, props);
+  applyEdit(ctx.world, post, {
+    message: typeof b.message === 'string' ? b.message : '',
+    props,
+    file_ids: Array.isArray(b.file_ids) ? (b.file_ids as string[]).filter(isId) : [],
+    is_pinned: b.is_pinned === true,
+  });
+  return ok(postView(state, post));
+}
+
+export function deletePost(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const post = postFromParam(ctx, session);
+  if (post.delete_at !== 0) throw POST_NOT_FOUND();
+  if (post.user_id !== session.user_id && !isAdmin(state, session))
+    throw permissionDenied('delete_others_posts');
+  const now = Math.max(state.now(), post.update_at + 1);
+  const doomed = [
+    post,
+    ...[...state.posts.values()].filter((p) => p.root_id === post.id && p.delete_at === 0),
+  ];
+  for (const p of doomed) {
+    p.delete_at = now;
+    p.update_at = now;
+    state.logPost({ at: now, kind: 'deleted', post: p });
+    const data: Record<string, unknown> = { post: JSON.stringify(postView(state, p)) };
+    if (isAdmin(state, session)) data.delete_by = session.user_id;
+    ctx.world.hub.publish('post_deleted', data, { channel_id: p.channel_id });
+  }
+  return STATUS_OK;
+}
+
+function postList(state: SimState, posts: PostRecord[]): Record<string, unknown> {
+  const sorted = [...posts].sort((a, b) => b.create_at - a.create_at);
+  const map: Record<string, unknown> = {};
+  for (const p of sorted) map[p.id] = postView(state, p);
+  return {
+    order: sorted.map((p) => p.id),
+    posts: map,
+    next_post_id: '',
+    prev_post_id: '',
+    has_next: false,
+    first_inaccessible_post_time: 0,
+  };
+}
+
+export function getChannelPosts(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const id = ctx.params.channel_id;
+  if (!isId(id)) throw invalidUrlParam('channel_id');
+  const channel = state.channels.get(id);
+  if (!channel || !canReadChannel(state, session, channel)) throw permissionDenied('read_channel');
+  const all = [...state.posts.values()].filter((p) => p.channel_id === channel.id);
+  if (ctx.query.since !== undefined) {
+    const since = Number(ctx.query.since);
+    if (!Number.isFinite(since)) throw invalidUrlParam('since');
+    return ok(
+      postList(
+        state,
+        all.filter((p) => p.update_at > since),
+      ),
+    );
+  }
+  const live = all.filter((p) => p.delete_at === 0).sort((a, b) => b.create_at - a.create_at);
+  const perPage = Math.min(Number(ctx.query.per_page ?? 60) || 60, 200);
+  let window = live;
+  if (ctx.query.before) {
+    const i = live.findIndex((p) => p.id === ctx.query.before);
+    window = i >= 0 ? live.slice(i + 1) : [];
+  } else if (ctx.query.after) {
+    const i = live.findIndex((p) => p.id === ctx.query.after);
+    window = i >= 0 ? live.slice(0, i).reverse().slice(0, perPage).reverse() : [];
+    return ok(postList(state, window));
+  }
+  const page = Number(ctx.query.page ?? 0) || 0;
+  return ok(postList(state, window.slice(page * perPage, (page + 1) * perPage)));
+}
+
+export function getThread(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const post = postFromParam(ctx, session);
+  if (post.delete_at !== 0) throw POST_NOT_FOUND();
+  const rootId = post.root_id || post.id;
+  const posts = [...state.posts.values()].filter(
+    (p) => (p.id === rootId || p.root_id === rootId) && p.delete_at === 0,
+  );
+  return ok(postList(state, posts));
+}
+
+/** Pushes a not-stored post to one user's sockets (server `SendEphemeralPost`). */
+export function sendEphemeral(
+  world: World,
+  toUserId: string,
+  post: {
+    channel_id: string;
+    user_id: string;
+    message: string;
+    props?: Record<string, unknown>;
+    root_id?: string;
+  },
+): PostRecord {
+  const state = world.state;
+  const now = state.now();
+  const record: PostRecord = {
+    id: newId(),
+    create_at: now,
+    update_at: now,
+    edit_at: 0,
+    delete_at: 0,
+    is_pinned: false,
+    user_id: post.user_id,
+    channel_id: post.channel_id,
+    root_id: post.root_id ?? '',
+    original_id: '',
+    message: post.message,
+    type: 'system_ephemeral',
+    props: structuredClone(post.props ?? {}),
+    hashtags: '',
+    pending_post_id: '',
+    file_ids: [],
+    has_reactions: false,
+  };
+  state.logPost({ at: now, kind: 'ephemeral', post: record, to_user_id: toUserId });
+  world.hub.publish(
+    'ephemeral_message',
+    { post: JSON.stringify(postView(state, record)) },
+    { user_id: toUserId },
+  );
+  return record;
+}
+
+export function createEphemeralPost(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  requireSystemPermission(state, session, 'create_post_ephemeral');
+  const b = (ctx.body ?? {}) as {
+    user_id?: unknown;
+    post?: { channel_id?: unknown; message?: unknown; props?: unknown; root_id?: unknown };
+  };
+  if (!isId(b.user_id) || !state.users.has(b.user_id)) throw invalidParam('user_id');
+  const p = b.post;
+  if (!p || !isId(p.channel_id) || !state.channels.has(p.channel_id)) throw invalidParam('post.channel_id');
+  const input: Parameters<typeof sendEphemeral>[2] = {
+    channel_id: p.channel_id,
+    user_id: session.user_id,
+    message: typeof p.message === 'string' ? p.message : '',
+    root_id: typeof p.root_id === 'string' ? p.root_id : '',
+  };
+  const props = parseProps(p.props);
+  if (props) input.props = props;
+  const record = sendEphemeral(ctx.world, b.user_id, input);
+  return ok(postView(state, record), 201);
+}

@@ -1,0 +1,95 @@
+import { invalidParam, invalidUrlParam, permissionDenied, SimError } from '../errors.ts';
+import { ok, type RequestContext, type Result, STATUS_OK, sessionOf } from '../http/context.ts';
+import { isId } from '../ids.ts';
+import { canReadChannel, isAdmin } from '../permissions.ts';
+import type { PostRecord, ReactionRecord, SessionRecord } from '../state.ts';
+import { reactionView } from '../views.ts';
+import { POST_NOT_FOUND } from './posts.ts';
+
+/**
+ * Reactions (server api4/reaction.go). Saving is an upsert answering **200**, and `user_id` must be the session's
+ * own user, admins included (403 `api.reaction.save_reaction.user_id.app_error`). Removing someone else's needs
+ * `manage_system`. Both bump the post's `update_at` (so `since` sees them) and publish to the channel.
+ */
+const EMOJI = /^[a-zA-Z0-9_+-]{1,64}$/;
+
+function readablePost(ctx: RequestContext, session: SessionRecord, postId: unknown): PostRecord {
+  if (!isId(postId)) throw invalidParam('post_id');
+  const post = ctx.world.state.posts.get(postId);
+  if (post?.delete_at !== 0) throw POST_NOT_FOUND();
+  const channel = ctx.world.state.channels.get(post.channel_id);
+  if (!channel || !canReadChannel(ctx.world.state, session, channel)) throw permissionDenied('read_channel');
+  return post;
+}
+
+export function saveReaction(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const b = (ctx.body ?? {}) as { user_id?: unknown; post_id?: unknown; emoji_name?: unknown };
+  if (!isId(b.user_id)) throw invalidParam('user_id');
+  if (b.user_id !== session.user_id) {
+    throw new SimError(
+      403,
+      'api.reaction.save_reaction.user_id.app_error',
+      'You cannot save reaction for the other user.',
+    );
+  }
+  if (typeof b.emoji_name !== 'string' || !EMOJI.test(b.emoji_name)) {
+    throw new SimError(400, 'model.reaction.is_valid.emoji_name.app_error', 'Invalid emoji name.');
+  }
+  const post = readablePost(ctx, session, b.post_id);
+  const channel = state.channels.get(post.channel_id);
+  if (channel && channel.type !== 'O' && !state.channelMember(channel.id, session.user_id))
+    throw permissionDenied('add_reaction');
+  let reaction = state.reactions.find(
+    (r) => r.post_id === post.id && r.user_id === session.user_id && r.emoji_name === b.emoji_name,
+  );
+  if (!reaction) {
+    reaction = {
+      user_id: session.user_id,
+      post_id: post.id,
+      emoji_name: b.emoji_name,
+      create_at: state.now(),
+      channel_id: post.channel_id,
+    };
+    state.reactions.push(reaction);
+    post.has_reactions = true;
+    post.update_at = Math.max(state.now(), post.update_at + 1);
+    ctx.world.hub.publish(
+      'reaction_added',
+      { reaction: JSON.stringify(reactionView(reaction)) },
+      { channel_id: post.channel_id },
+    );
+  }
+  return ok(reactionView(reaction));
+}
+
+export function deleteReaction(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const userId = ctx.params.user_id;
+  if (!isId(userId)) throw invalidUrlParam('user_id');
+  if (userId !== session.user_id && !isAdmin(state, session))
+    throw permissionDenied('remove_others_reactions');
+  const post = readablePost(ctx, session, ctx.params.post_id);
+  const emoji = ctx.params.emoji_name ?? '';
+  const found: ReactionRecord | undefined = state.reactions.find(
+    (r) => r.post_id === post.id && r.user_id === userId && r.emoji_name === emoji,
+  );
+  if (found) {
+    state.reactions = state.reactions.filter((r) => r !== found);
+    post.has_reactions = state.reactions.some((r) => r.post_id === post.id);
+    post.update_at = Math.max(state.now(), post.update_at + 1);
+    ctx.world.hub.publish(
+      'reaction_removed',
+      { reaction: JSON.stringify(reactionView(found)) },
+      { channel_id: post.channel_id },
+    );
+  }
+  return STATUS_OK;
+}
+
+export function getReactions(ctx: RequestContext): Result {
+  const post = readablePost(ctx, sessionOf(ctx), ctx.params.post_id);
+  return ok(ctx.world.state.reactions.filter((r) => r.post_id === post.id).map(reactionView));
+}

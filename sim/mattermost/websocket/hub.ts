@@ -1,0 +1,198 @@
+import type { WebSocket } from 'ws';
+import { newId } from '../ids.ts';
+import type { SimState } from '../state.ts';
+
+/**
+ * The WebSocket hub: connections, per-connection sequence numbers, the resume ring, and event fan-out.
+ *
+ * Contract (server app/platform web_hub.go / web_conn.go, §1.14 of the reference):
+ * - Each connection has an id (sent in `hello`) and its own `seq`, starting at 0 with the hello and rising by
+ *   one per event sent on it.
+ * - The last 128 events of a connection stay in a ring. A dropped connection keeps its state for
+ *   `SimSettings.WebSocketResumeWindowMs` (about 5 minutes, on the SimClock); events published meanwhile are
+ *   queued into its ring, so a header-authenticated resume replays them. Assumption: the real server's dead
+ *   queue serves the same purpose; a product must still resync via REST whenever it gets a new hello.
+ * - Fan-out follows the event's broadcast: `user_id` → only that user's connections; `channel_id` → members of
+ *   the channel (a system admin outside the channel gets nothing); `team_id` → team members; `omit_users`
+ *   removes users. So a bot never sees a DM it is not in, and `status_change` reaches only its own user.
+ */
+export const RING_SIZE = 128;
+
+export interface Broadcast {
+  user_id?: string;
+  channel_id?: string;
+  team_id?: string;
+  omit_users?: Record<string, boolean>;
+}
+
+export interface WsConnection {
+  id: string;
+  userId: string;
+  /** Next seq to assign. */
+  seq: number;
+  ring: Array<{ seq: number; frame: string }>;
+  socket: WebSocket | undefined;
+  /** SimClock ms when the socket went away; 0 while connected. */
+  inactiveSince: number;
+  /** Whether the upgrade itself was authenticated (only such connections may resume). */
+  headerAuth: boolean;
+}
+
+export class WebSocketHub {
+  readonly #getState: () => SimState;
+  readonly #connections = new Map<string, WsConnection>();
+  #eventsSent = 0;
+  readonly version: string;
+
+  constructor(getState: () => SimState, version: string) {
+    this.#getState = getState;
+    this.version = version;
+  }
+
+  /** Registers a fresh connection for `userId` and sends its hello (seq 0). */
+  open(userId: string, socket: WebSocket, headerAuth: boolean): WsConnection {
+    const conn: WsConnection = {
+      id: newId(),
+      userId,
+      seq: 0,
+      ring: [],
+      socket,
+      inactiveSince: 0,
+      headerAuth,
+    };
+    this.#connections.set(conn.id, conn);
+    this.#deliver(
+      conn,
+      'hello',
+      { server_version: this.version, connection_id: conn.id, server_hostname: 'mattermost-sim' },
+      { user_id: userId },
+    );
+    return conn;
+  }
+
+  /**
+   * Attempts a resume. Returns the connection when `connectionId` belongs to `userId`, is within the resume window
+   * and still holds `sequence` in its ring (or has sent nothing since); the missed frames are replayed and no
+   * hello is sent. Returns undefined when a fresh connection (and hello) is due.
+   */
+  resume(
+    userId: string,
+    connectionId: string,
+    sequence: number,
+    socket: WebSocket,
+  ): WsConnection | undefined {
+    this.reap();
+    const conn = this.#connections.get(connectionId);
+    if (!conn || conn.userId !== userId || !conn.headerAuth) return undefined;
+    const replay = conn.ring.filter((f) => f.seq >= sequence);
+    const inRing = sequence === conn.seq || replay[0]?.seq === sequence;
+    if (!inRing) {
+      this.#connections.delete(conn.id);
+      return undefined;
+    }
+    if (conn.socket && conn.socket !== socket) conn.socket.terminate();
+    conn.socket = socket;
+    conn.inactiveSince = 0;
+    for (const f of replay) socket.send(f.frame);
+    return conn;
+  }
+
+  /** The socket went away: keep the state for resume. Returns true when the user has no live socket left. */
+  detach(conn: WsConnection, socket: WebSocket): boolean {
+    if (conn.socket !== socket) return false;
+    conn.socket = undefined;
+    conn.inactiveSince = this.#getState().now();
+    return !this.isOnline(conn.userId);
+  }
+
+  isOnline(userId: string): boolean {
+    for (const c of this.#connections.values()) if (c.userId === userId && c.socket) return true;
+    return false;
+  }
+
+  /** Forgets connections idle for longer than the resume window. */
+  reap(): void {
+    const state = this.#getState();
+    const window = state.config.SimSettings.WebSocketResumeWindowMs;
+    for (const [id, c] of this.#connections) {
+      if (!c.socket && c.inactiveSince !== 0 && state.now() - c.inactiveSince > window)
+        this.#connections.delete(id);
+    }
+  }
+
+  /** Publishes an event to every connection allowed to see it. */
+  publish(event: string, data: Record<string, unknown>, broadcast: Broadcast): void {
+    this.reap();
+    const state = this.#getState();
+    let allowed: Set<string> | undefined;
+    if (broadcast.user_id) allowed = new Set([broadcast.user_id]);
+    else if (broadcast.channel_id) allowed = new Set(state.channelMemberIds(broadcast.channel_id));
+    else if (broadcast.team_id) {
+      allowed = new Set(
+        state.teamMembers
+          .filter((m) => m.team_id === broadcast.team_id && m.delete_at === 0)
+          .map((m) => m.user_id),
+      );
+    }
+    for (const conn of this.#connections.values()) {
+      if (allowed && !allowed.has(conn.userId)) continue;
+      if (broadcast.omit_users?.[conn.userId]) continue;
+      this.#deliver(conn, event, data, broadcast);
+    }
+  }
+
+  /** Sends a reply frame (`seq_reply`) that takes no sequence number. */
+  reply(conn: WsConnection, seqReply: number, status: 'OK' | 'FAIL', data?: unknown, error?: unknown): void {
+    const frame: Record<string, unknown> = { status, seq_reply: seqReply };
+    if (data !== undefined) frame.data = data;
+    if (error !== undefined) frame.error = error;
+    conn.socket?.send(JSON.stringify(frame));
+  }
+
+  /** Closes every socket (or one user's) abruptly, keeping resume state: the "network dropped" fault. */
+  drop(userId?: string): number {
+    let n = 0;
+    for (const c of this.#connections.values()) {
+      if (c.socket && (!userId || c.userId === userId)) {
+        c.socket.terminate();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Forgets everything (server restart): every client will get a new hello on reconnect. */
+  restart(): void {
+    for (const c of this.#connections.values()) c.socket?.terminate();
+    this.#connections.clear();
+  }
+
+  counters(): { connections: number; active: number; events_sent: number } {
+    let active = 0;
+    for (const c of this.#connections.values()) if (c.socket) active++;
+    return { connections: this.#connections.size, active, events_sent: this.#eventsSent };
+  }
+
+  #deliver(conn: WsConnection, event: string, data: Record<string, unknown>, broadcast: Broadcast): void {
+    const frame = JSON.stringify({
+      event,
+      data,
+      broadcast: {
+        omit_users: broadcast.omit_users ?? null,
+        user_id: broadcast.user_id ?? '',
+        channel_id: broadcast.channel_id ?? '',
+        team_id: broadcast.team_id ?? '',
+        connection_id: '',
+        omit_connection_id: '',
+      },
+      seq: conn.seq,
+    });
+    conn.ring.push({ seq: conn.seq, frame });
+    if (conn.ring.length > RING_SIZE) conn.ring.shift();
+    conn.seq++;
+    if (conn.socket) {
+      conn.socket.send(frame);
+      this.#eventsSent++;
+    }
+  }
+}
