@@ -1,0 +1,155 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { MattermostSim } from '../../../sim/mattermost/index.ts';
+import { channelId, client, control, startSim, until, userId, userToken, wsClient } from './harness.ts';
+
+/**
+ * The WebSocket through `@mattermost/client`'s WebSocketClient (with the `ws` constructor for header auth):
+ * hello, per-connection seq, visibility, online-on-connect, and resume.
+ */
+describe('mattermost sim: websocket', () => {
+  let sim: MattermostSim;
+  let botId = '';
+  let botToken = '';
+  const open: Array<{ close: () => void }> = [];
+  const track = <T extends { close: () => void }>(c: T): T => {
+    open.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    sim = await startSim();
+    const admin = client(sim, sim.ready.adminToken);
+    const bot = await admin.createBot({ username: 'ws-bot' } as never);
+    botId = bot.user_id;
+    botToken = (await admin.createUserAccessToken(bot.user_id, 'ws')).token ?? '';
+  });
+  afterEach(() => {
+    for (const c of open.splice(0)) c.close();
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('says hello with a connection id at seq 0, then numbers events per connection', async () => {
+    const c = track(wsClient(sim, userToken(sim, 'alice')));
+    c.connect();
+    await until(() => c.hellos.length === 1, 3000, 'hello');
+    expect(c.events[0]?.event).toBe('hello');
+    expect(c.events[0]?.seq).toBe(0);
+    expect(c.hellos[0]).toMatch(/^[a-z0-9]{26}$/);
+    await client(sim, userToken(sim, 'bob')).createPost({
+      channel_id: channelId(sim, 'acme', 'town-square'),
+      message: 'seq',
+    } as never);
+    await until(() => c.of('posted').length === 1, 3000, 'posted');
+    expect(c.events.map((e) => e.seq)).toEqual(c.events.map((_, i) => i));
+  });
+
+  it('delivers a DM only to its members: a bot outside it sees nothing', async () => {
+    const bot = track(wsClient(sim, botToken));
+    const bob = track(wsClient(sim, userToken(sim, 'bob')));
+    bot.connect();
+    bob.connect();
+    await until(() => bot.hellos.length === 1 && bob.hellos.length === 1, 3000, 'hellos');
+    const alice = client(sim, userToken(sim, 'alice'));
+    const dm = await alice.createDirectChannel([userId(sim, 'alice'), userId(sim, 'bob')]);
+    const secret = await alice.createPost({ channel_id: dm.id, message: 'just for bob' } as never);
+    const botDm = await alice.createDirectChannel([userId(sim, 'alice'), botId]);
+    const forBot = await alice.createPost({ channel_id: botDm.id, message: 'for the bot' } as never);
+    await until(() => bot.of('posted').length >= 1 && bob.of('posted').length >= 1, 3000, 'posted events');
+    const postedTo = (c: typeof bot) => c.of('posted').map((e) => JSON.parse(String(e.data?.post)).id);
+    expect(postedTo(bob)).toContain(secret.id);
+    expect(postedTo(bot)).toEqual([forBot.id]);
+    expect(postedTo(bob)).not.toContain(forBot.id);
+  });
+
+  it("marks a user online on connect, and sends status_change only to that user (bob never sees alice's)", async () => {
+    const admin = client(sim, sim.ready.adminToken);
+    const bob = track(wsClient(sim, userToken(sim, 'bob')));
+    bob.connect();
+    await until(() => bob.hellos.length === 1, 3000, 'bob hello');
+    const alice = track(wsClient(sim, userToken(sim, 'alice')));
+    alice.connect();
+    await until(() => alice.hellos.length === 1, 3000, 'alice hello');
+    expect((await admin.getStatus(userId(sim, 'alice'))).status).toBe('online');
+    await admin.updateStatus({
+      user_id: userId(sim, 'alice'),
+      status: 'dnd',
+      dnd_end_time: Math.floor(Date.now() / 1000) + 3600,
+    } as never);
+    await until(
+      () => alice.of('status_change').some((e) => e.data?.status === 'dnd'),
+      3000,
+      'alice status_change',
+    );
+    // A barrier: bob receives a later event, so an earlier status_change would have arrived already.
+    await admin.createPost({
+      channel_id: channelId(sim, 'acme', 'town-square'),
+      message: 'barrier',
+    } as never);
+    await until(() => bob.of('posted').length >= 1, 3000, 'barrier');
+    expect(bob.of('status_change').filter((e) => e.data?.user_id === userId(sim, 'alice'))).toEqual([]);
+    await admin.updateStatus({ user_id: userId(sim, 'alice'), status: 'online' } as never);
+  });
+
+  it('resumes a header-authenticated connection after a drop without losing events or a new hello', async () => {
+    const bot = track(wsClient(sim, botToken, { retryMs: 400 }));
+    bot.connect();
+    await until(() => bot.hellos.length === 1, 3000, 'hello');
+    const alice = client(sim, userToken(sim, 'alice'));
+    const dm = await alice.createDirectChannel([userId(sim, 'alice'), botId]);
+    const dropped = (await (
+      await control(sim, 'POST', '/_sim/websocket/drop', { user_id: botId })
+    ).json()) as { dropped: number };
+    expect(dropped.dropped).toBe(1);
+    const ids: string[] = [];
+    for (const m of ['gap 1', 'gap 2', 'gap 3'])
+      ids.push((await alice.createPost({ channel_id: dm.id, message: m } as never)).id);
+    await until(() => bot.of('posted').length >= 3, 5000, 'replayed posts');
+    expect(bot.of('posted').map((e) => JSON.parse(String(e.data?.post)).id)).toEqual(ids);
+    expect(bot.hellos).toHaveLength(1);
+    expect(bot.missed()).toBe(0);
+    expect(bot.events.map((e) => e.seq)).toEqual(bot.events.map((_, i) => i));
+  });
+
+  it('gives a fresh hello (missed-message signal) when the connection was reaped after ~5 minutes', async () => {
+    const bot = track(wsClient(sim, botToken, { retryMs: 400 }));
+    bot.connect();
+    await until(() => bot.hellos.length === 1, 3000, 'hello');
+    await control(sim, 'POST', '/_sim/websocket/drop', { user_id: botId });
+    await sim.clock.advance(6 * 60 * 1000);
+    await until(() => bot.hellos.length === 2, 5000, 'second hello');
+    expect(bot.hellos[1]).not.toBe(bot.hellos[0]);
+    expect(bot.missed()).toBe(1);
+  });
+
+  it('never resumes a challenge-authenticated connection: every reconnect is a fresh hello', async () => {
+    const bob = track(wsClient(sim, userToken(sim, 'bob'), { headerAuth: false }));
+    bob.connect();
+    await until(() => bob.hellos.length === 1, 3000, 'hello');
+    await control(sim, 'POST', '/_sim/websocket/drop', { user_id: userId(sim, 'bob') });
+    await until(() => bob.hellos.length === 2, 5000, 'second hello');
+    expect(bob.hellos[1]).not.toBe(bob.hellos[0]);
+    expect(bob.missed()).toBe(1);
+  });
+
+  it('pushes ephemeral posts only to their one user', async () => {
+    const bob = track(wsClient(sim, userToken(sim, 'bob')));
+    const carol = track(wsClient(sim, userToken(sim, 'carol')));
+    bob.connect();
+    carol.connect();
+    await until(() => bob.hellos.length === 1 && carol.hellos.length === 1, 3000, 'hellos');
+    const ch = channelId(sim, 'acme', 'town-square');
+    await client(sim, sim.ready.adminToken).createPostEphemeral(userId(sim, 'bob'), {
+      channel_id: ch,
+      message: 'only bob',
+    } as never);
+    await client(sim, sim.ready.adminToken).createPost({ channel_id: ch, message: 'barrier' } as never);
+    await until(
+      () => carol.of('posted').length >= 1 && bob.of('ephemeral_message').length === 1,
+      3000,
+      'events',
+    );
+    expect(carol.of('ephemeral_message')).toEqual([]);
+  });
+});
