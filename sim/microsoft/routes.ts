@@ -6,11 +6,16 @@
  * Permission lists name every permission that satisfies the call (least- to most-privileged), as the Graph
  * reference pages do.
  */
+
+import { calendarViewDelta } from './calendar/delta.ts';
+import * as cal from './calendar/event-routes.ts';
+import { getSchedule } from './calendar/schedule.ts';
 import type { Permissions, RouteSpec } from './context.ts';
 import * as control from './control/control-api.ts';
 import { authorize } from './entra/authorize.ts';
 import { instanceDiscovery, jwks, logout, openidConfiguration } from './entra/discovery.ts';
 import { token } from './entra/token.ts';
+import { batch } from './graph/batch.ts';
 import * as users from './graph/users.ts';
 
 const perms = (delegated: string[] | null, application: string[] | null): Permissions => ({
@@ -38,6 +43,64 @@ const MAILBOX_READ = perms(
   ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'],
 );
 const MAILBOX_WRITE = perms(['MailboxSettings.ReadWrite'], ['MailboxSettings.ReadWrite']);
+
+const CAL_READ = perms(
+  [
+    'Calendars.ReadBasic',
+    'Calendars.Read',
+    'Calendars.ReadWrite',
+    'Calendars.Read.Shared',
+    'Calendars.ReadWrite.Shared',
+  ],
+  ['Calendars.ReadBasic.All', 'Calendars.Read', 'Calendars.ReadWrite'],
+);
+const CAL_WRITE = perms(['Calendars.ReadWrite', 'Calendars.ReadWrite.Shared'], ['Calendars.ReadWrite']);
+const CAL_FULL_READ = perms(
+  ['Calendars.Read', 'Calendars.ReadWrite', 'Calendars.Read.Shared', 'Calendars.ReadWrite.Shared'],
+  ['Calendars.Read', 'Calendars.ReadWrite'],
+);
+const LIST_Q = ['$select', '$top', '$skip', '$orderby'];
+
+function calendarRoutes(): Record<string, RouteSpec> {
+  const read = (handler: RouteSpec['handler'], query = LIST_Q): RouteSpec => ({
+    auth: 'graph',
+    handler,
+    permissions: CAL_FULL_READ,
+    workload: 'outlook',
+    query,
+  });
+  const write = (handler: RouteSpec['handler']): RouteSpec => ({
+    auth: 'graph',
+    handler,
+    permissions: CAL_WRITE,
+    workload: 'outlook',
+  });
+  const routes: Record<string, RouteSpec> = {
+    'GET /v1.0/{user}/calendars': { ...read(cal.listCalendars), permissions: CAL_READ },
+    'GET /v1.0/{user}/calendar': { ...read(cal.getCalendar, ['$select']), permissions: CAL_READ },
+    'GET /v1.0/{user}/calendars/:calendarId': {
+      ...read(cal.getCalendar, ['$select']),
+      permissions: CAL_READ,
+    },
+    'GET /v1.0/{user}/calendarView/delta': read(calendarViewDelta, ['$skiptoken', '$deltatoken']),
+    'POST /v1.0/{user}/calendar/getSchedule': read(getSchedule, []),
+  };
+  // The same event operations under /events, /calendar/events and /calendars/{id}/events.
+  for (const prefix of ['/v1.0/{user}', '/v1.0/{user}/calendar', '/v1.0/{user}/calendars/:calendarId']) {
+    routes[`GET ${prefix}/events`] = read(cal.listEvents);
+    routes[`POST ${prefix}/events`] = write(cal.postEvent);
+    routes[`GET ${prefix}/events/:eventId`] = read(cal.getEvent, ['$select']);
+    routes[`PATCH ${prefix}/events/:eventId`] = write(cal.patchEvent);
+    routes[`DELETE ${prefix}/events/:eventId`] = write(cal.removeEvent);
+    routes[`POST ${prefix}/events/:eventId/accept`] = write(cal.rsvp('accepted'));
+    routes[`POST ${prefix}/events/:eventId/decline`] = write(cal.rsvp('declined'));
+    routes[`POST ${prefix}/events/:eventId/tentativelyAccept`] = write(cal.rsvp('tentativelyAccepted'));
+    routes[`POST ${prefix}/events/:eventId/cancel`] = write(cal.cancel);
+    routes[`GET ${prefix}/events/:eventId/instances`] = read(cal.instances, ['$select', '$top', '$skip']);
+    routes[`GET ${prefix}/calendarView`] = read(cal.calendarView);
+  }
+  return routes;
+}
 
 export function buildRoutes(caPath: string): Record<string, RouteSpec> {
   return {
@@ -83,6 +146,9 @@ export function buildRoutes(caPath: string): Record<string, RouteSpec> {
       permissions: MAILBOX_WRITE,
       workload: 'outlook',
     },
+
+    ...calendarRoutes(),
+    'POST /v1.0/$batch': { auth: 'graph', handler: batch },
 
     // Control API
     'GET /_sim/ready': { auth: 'control', handler: control.getReady(caPath) },

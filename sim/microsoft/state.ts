@@ -112,6 +112,8 @@ export interface StoredEvent {
   organizerRef: { mailboxId: string; eventId: string } | null;
   /** Series only: original start date (yyyy-mm-dd, series time zone) of occurrences that were deleted. */
   cancelledDates: string[];
+  /** Series only: modified occurrences, keyed by original start date; the values override the master's fields. */
+  exceptions: Record<string, Partial<Event>>;
   /** Sequence number of the mailbox change log at the last write (delta). */
   seq: number;
 }

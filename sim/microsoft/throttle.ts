@@ -65,16 +65,20 @@ export class Throttle {
    */
   take(appId: string, workload: Workload, scopeKey: string): ThrottleVerdict | null {
     if (!this.#settings.throttling.enabled) return null;
-    const global = this.#takeOne(`global|${appId}`, LIMITS.global);
-    if (global !== null)
-      return { retryAfterSec: global, code: 'TooManyRequests', message: 'Too many requests.' };
+    // The workload bucket is checked first so that its error (e.g. Outlook's ApplicationThrottled) wins when a
+    // scaled-down global bucket would empty at the same time.
     const wait = this.#takeOne(`${workload}|${appId}|${scopeKey}`, LIMITS[workload]);
-    if (wait === null) return null;
+    if (wait === null) {
+      const global = this.#takeOne(`global|${appId}`, LIMITS.global);
+      if (global === null) return null;
+      return { retryAfterSec: global, code: 'TooManyRequests', message: 'Too many requests.' };
+    }
     if (workload === 'outlook') {
+      // Message wording is [inf]: Graph documents the code, not the text of the rate (not concurrency) case.
       return {
         retryAfterSec: wait,
         code: 'ApplicationThrottled',
-        message: 'Application is over its MailboxConcurrency limit.',
+        message: 'Application is over its request rate limit for this mailbox.',
       };
     }
     return { retryAfterSec: wait, code: 'TooManyRequests', message: 'Too many requests.' };
