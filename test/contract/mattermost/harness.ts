@@ -40,6 +40,26 @@ export function channelId(sim: MattermostSim, team: string, channel: string): st
   return id;
 }
 
+/**
+ * Client4 has no `openInteractiveDialog` (it is an integration-side call); a subclass reaches the client's own
+ * `doFetch`, exactly as the reference suggests, without patching the client.
+ */
+export class IntegrationClient extends Client4 {
+  openInteractiveDialog(request: { trigger_id: string; url: string; dialog: unknown }): Promise<unknown> {
+    return this.doFetch(`${this.getBaseRoute()}/actions/dialogs/open`, {
+      method: 'post',
+      body: JSON.stringify(request),
+    });
+  }
+}
+
+export function integrationClient(sim: MattermostSim): IntegrationClient {
+  const c = new IntegrationClient();
+  c.setUrl(sim.url);
+  c.setIncludeCookies(false);
+  return c;
+}
+
 /** The error a Client4 call threw, for asserting on `server_error_id` and `status_code`. */
 export async function refusal(
   p: Promise<unknown>,
