@@ -17,6 +17,8 @@ import { instanceDiscovery, jwks, logout, openidConfiguration } from './entra/di
 import { token } from './entra/token.ts';
 import { batch } from './graph/batch.ts';
 import * as users from './graph/users.ts';
+import * as presence from './presence/presence.ts';
+import * as subs from './subscriptions/subscription-routes.ts';
 
 const perms = (delegated: string[] | null, application: string[] | null): Permissions => ({
   delegated,
@@ -59,6 +61,9 @@ const CAL_FULL_READ = perms(
   ['Calendars.Read', 'Calendars.ReadWrite', 'Calendars.Read.Shared', 'Calendars.ReadWrite.Shared'],
   ['Calendars.Read', 'Calendars.ReadWrite'],
 );
+const PRESENCE_READ = perms(['Presence.Read', 'Presence.Read.All'], ['Presence.Read.All']);
+const PRESENCE_READ_ALL = perms(['Presence.Read.All'], ['Presence.Read.All']);
+const PRESENCE_WRITE = perms(['Presence.ReadWrite'], ['Presence.ReadWrite.All']);
 const LIST_Q = ['$select', '$top', '$skip', '$orderby'];
 
 function calendarRoutes(): Record<string, RouteSpec> {
@@ -150,6 +155,84 @@ export function buildRoutes(caPath: string): Record<string, RouteSpec> {
     ...calendarRoutes(),
     'POST /v1.0/$batch': { auth: 'graph', handler: batch },
 
+    // Change notifications (permissions are checked per resource inside the handler)
+    'POST /v1.0/subscriptions': {
+      auth: 'graph',
+      handler: subs.createSubscription,
+      workload: 'subscriptions',
+    },
+    'GET /v1.0/subscriptions': { auth: 'graph', handler: subs.listSubscriptions, workload: 'subscriptions' },
+    'GET /v1.0/subscriptions/:subscriptionId': {
+      auth: 'graph',
+      handler: subs.getSubscription,
+      workload: 'subscriptions',
+    },
+    'PATCH /v1.0/subscriptions/:subscriptionId': {
+      auth: 'graph',
+      handler: subs.patchSubscription,
+      workload: 'subscriptions',
+    },
+    'DELETE /v1.0/subscriptions/:subscriptionId': {
+      auth: 'graph',
+      handler: subs.deleteSubscription,
+      workload: 'subscriptions',
+    },
+    'POST /v1.0/subscriptions/:subscriptionId/reauthorize': {
+      auth: 'graph',
+      handler: subs.reauthorizeSubscription,
+      workload: 'subscriptions',
+    },
+
+    // Presence
+    'GET /v1.0/{user}/presence': {
+      auth: 'graph',
+      handler: presence.getPresence,
+      permissions: PRESENCE_READ,
+      workload: 'presence',
+    },
+    'GET /v1.0/communications/presences/:presenceId': {
+      auth: 'graph',
+      handler: presence.getPresence,
+      permissions: PRESENCE_READ,
+      workload: 'presence',
+    },
+    'POST /v1.0/communications/getPresencesByUserId': {
+      auth: 'graph',
+      handler: presence.getPresencesByUserId,
+      permissions: PRESENCE_READ_ALL,
+      workload: 'presence',
+    },
+    'POST /v1.0/{user}/presence/setPresence': {
+      auth: 'graph',
+      handler: presence.setPresence,
+      permissions: PRESENCE_WRITE,
+      workload: 'presence',
+    },
+    'POST /v1.0/{user}/presence/clearPresence': {
+      auth: 'graph',
+      handler: presence.clearPresence,
+      permissions: PRESENCE_WRITE,
+      workload: 'presence',
+    },
+    'POST /v1.0/{user}/presence/setUserPreferredPresence': {
+      auth: 'graph',
+      handler: presence.setUserPreferredPresence,
+      permissions: PRESENCE_WRITE,
+      workload: 'presence',
+    },
+    'POST /v1.0/{user}/presence/clearUserPreferredPresence': {
+      auth: 'graph',
+      handler: presence.clearUserPreferredPresence,
+      permissions: PRESENCE_WRITE,
+      workload: 'presence',
+    },
+    'POST /v1.0/{user}/presence/setStatusMessage': {
+      auth: 'graph',
+      handler: presence.setStatusMessage,
+      permissions: PRESENCE_WRITE,
+      workload: 'presence',
+    },
+
     // Control API
     'GET /_sim/ready': { auth: 'control', handler: control.getReady(caPath) },
     'POST /_sim/reset': { auth: 'control', handler: control.reset(caPath) },
@@ -170,6 +253,8 @@ export function buildRoutes(caPath: string): Record<string, RouteSpec> {
     'DELETE /_sim/faults': { auth: 'control', handler: control.clearFaults },
     'GET /_sim/counters': { auth: 'control', handler: control.getCounters },
     'DELETE /_sim/counters': { auth: 'control', handler: control.clearCounters },
+    'POST /_sim/subscriptions/:subscriptionId/lifecycle': { auth: 'control', handler: subs.triggerLifecycle },
+    'GET /_sim/notifications': { auth: 'control', handler: subs.notificationLog },
     'GET /_sim/settings': { auth: 'control', handler: control.getSettings },
     'PATCH /_sim/settings': { auth: 'control', handler: control.patchSettings },
   };

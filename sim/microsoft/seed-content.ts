@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { createEvent, defaultCalendar } from './calendar/events.ts';
 import { requireIana } from './calendar/time-zones.ts';
 import type { SimContext } from './context.ts';
+import { CLIENT_SESSION, presenceOf } from './presence/presence.ts';
 import type { Seed, SeedWhen } from './seed.ts';
 import { seedTeamsContent } from './teams/seed-teams.ts';
 
@@ -48,4 +49,14 @@ export function applyContentSeed(ctx: SimContext, seed: Seed): void {
     });
   }
   seedTeamsContent(ctx, seed);
+  // Members are signed in to Teams (an open-ended client session, Available); guests start Offline.
+  for (const u of ctx.state.users.values()) {
+    if (u.userType !== 'Member') continue;
+    presenceOf(ctx, u.id).sessions.set(CLIENT_SESSION, {
+      sessionId: CLIENT_SESSION,
+      availability: 'Available',
+      activity: 'Available',
+      expiresAt: Number.MAX_SAFE_INTEGER,
+    });
+  }
 }

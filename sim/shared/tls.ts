@@ -127,3 +127,40 @@ export async function createTestPki(name: string): Promise<TestPki> {
   const keyPem = pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey));
   return { caPem, caPath, certPem: leaf.toString('pem'), keyPem };
 }
+
+export interface RsaCertificate {
+  /** Base64 DER of the certificate (what Graph's `encryptionCertificate` wants). */
+  certificateBase64: string;
+  certPem: string;
+  /** PKCS#8 PEM of the private key. */
+  privateKeyPem: string;
+}
+
+/**
+ * A self-signed RSA-2048 certificate, for tests that subscribe to rich notifications (Graph wraps the
+ * notification key with RSA-OAEP, so the encryption certificate must hold an RSA key).
+ */
+export async function createRsaCertificate(name: string): Promise<RsaCertificate> {
+  const x509 = await loadX509();
+  x509.cryptoProvider.set(webcrypto as never);
+  const rsa = {
+    name: 'RSASSA-PKCS1-v1_5',
+    hash: 'SHA-256',
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength: 2048,
+  };
+  const keys = (await webcrypto.subtle.generateKey(rsa, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: `CN=${name}`,
+    notBefore: new Date(Date.now() - DAY),
+    notAfter: new Date(Date.now() + 3650 * DAY),
+    keys,
+    signingAlgorithm: rsa,
+  });
+  return {
+    certificateBase64: Buffer.from(cert.rawData).toString('base64'),
+    certPem: cert.toString('pem'),
+    privateKeyPem: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
+  };
+}

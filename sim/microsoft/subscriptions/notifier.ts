@@ -17,9 +17,33 @@ export type ResourceChange =
     }
   | { kind: 'presence'; changeType: 'updated'; userId: string };
 
+export type LifecycleEvent = 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
+
+export interface DeliveryLogEntry {
+  at: string;
+  kind: 'validation' | 'notification' | 'lifecycle';
+  url: string;
+  attempt: number;
+  /** HTTP status, or 'timeout' / 'error' when no answer came. */
+  outcome: number | 'timeout' | 'error';
+  subscriptionIds: string[];
+  body: unknown;
+}
+
 export interface Notifier {
   /** Called after the state changed; must not throw into the caller and must not block it. */
   emit(change: ResourceChange): void;
+  /**
+   * The validation handshake of a subscription create (graph-api.md §5.1): POST `url?validationToken=…`,
+   * expects 200 text/plain echoing the decoded token within the validation timeout. Throws Graph's 400s.
+   */
+  validate(url: string): Promise<void>;
+  /** Sends a lifecycle notification for a subscription now (control API / expiry). */
+  lifecycle(subscriptionId: string, event: LifecycleEvent): Promise<void>;
+  /** Arms (or re-arms) the expiry timer of a subscription on the sim clock. */
+  armExpiry(subscriptionId: string): void;
+  /** The last deliveries, newest last (control API). */
+  log(): DeliveryLogEntry[];
   /** Cancels timers (sim close / reset). */
   dispose(): void;
 }

@@ -34,7 +34,8 @@ export async function startHarness(opts: Parameters<typeof startMicrosoftSim>[0]
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${await res.text()}`);
-    return (res.status === 204 ? {} : await res.json()) as T;
+    const text = await res.text();
+    return (text ? JSON.parse(text) : {}) as T;
   };
   return {
     sim,
