@@ -2,9 +2,9 @@ import { invalidParam, invalidUrlParam, permissionDenied, SimError } from '../er
 import { ok, type RequestContext, type Result, STATUS_OK, sessionOf } from '../http/context.ts';
 import { isId } from '../ids.ts';
 import { canReadChannel, isAdmin } from '../permissions.ts';
+import { POST_NOT_FOUND } from '../post-writes.ts';
 import type { PostRecord, ReactionRecord, SessionRecord } from '../state.ts';
 import { reactionView } from '../views.ts';
-import { POST_NOT_FOUND } from './posts.ts';
 
 /**
  * Reactions (server api4/reaction.go). Saving is an upsert answering **200**, and `user_id` must be the session's

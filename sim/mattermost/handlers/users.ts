@@ -1,18 +1,18 @@
 import { createSession } from '../auth.ts';
-import { disabled, invalidParam, invalidUrlParam, permissionDenied, SimError } from '../errors.ts';
+import { invalidParam, invalidUrlParam, permissionDenied, SimError } from '../errors.ts';
 import { ok, type RequestContext, type Result, STATUS_OK, sessionOf } from '../http/context.ts';
 import { isId, newId } from '../ids.ts';
-import { canCreateAccessToken, isAdmin } from '../permissions.ts';
-import type { AccessTokenRecord, SimState, UserRecord } from '../state.ts';
+import { isAdmin } from '../permissions.ts';
+import type { SimState, UserRecord } from '../state.ts';
 import { userView } from '../views.ts';
 
 /**
- * Users, login sessions, personal access tokens, roles and deactivation (server api4/user.go).
+ * Users, login sessions, roles and deactivation (server api4/user.go); access tokens live in access-tokens.ts.
  *
  * Refusals reproduced: e-mail lookup 403 `api.user.get_user_by_email.permissions.app_error` unless
- * ShowEmailAddress or admin; PATs 501 `app.user_access_token.disabled` for humans when EnableUserAccessTokens is
- * off (bots exempt), 403 for OAuth sessions and for other users without `edit_other_users`; login 401
- * `api.user.login.invalid_credentials_email_username`, inactive users and bots refused.
+ * ShowEmailAddress or admin; login 401 `api.user.login.invalid_credentials_email_username`, inactive users
+ * (`api.user.login.inactive.app_error`) and bots (`api.user.login.bot_login_forbidden.app_error`) refused;
+ * deactivation kills the user's sessions at once.
  */
 export const USER_NOT_FOUND = (): SimError =>
   new SimError(404, 'app.user.missing_account.const', 'Unable to find the user.');
@@ -255,105 +255,6 @@ export function logout(ctx: RequestContext): Result {
   const session = sessionOf(ctx);
   ctx.world.state.sessions.delete(session.token);
   return { ...STATUS_OK, headers: { 'Set-Cookie': 'MMAUTHTOKEN=; Path=/; Max-Age=0' } };
-}
-
-function tokenView(t: AccessTokenRecord): Omit<AccessTokenRecord, 'token'> {
-  return {
-    id: t.id,
-    user_id: t.user_id,
-    description: t.description,
-    is_active: t.is_active,
-    expires_at: t.expires_at,
-  };
-}
-
-export function createAccessToken(ctx: RequestContext): Result {
-  const state = ctx.world.state;
-  const session = sessionOf(ctx);
-  const userId = resolveUserId(ctx, ctx.params.user_id);
-  const target = state.users.get(userId);
-  if (!target) throw USER_NOT_FOUND();
-  if (session.kind === 'oauth') throw permissionDenied('create_user_access_token');
-  if (target.is_bot) {
-    const bot = state.bots.get(target.id);
-    if (!isAdmin(state, session) && bot?.owner_id !== session.user_id)
-      throw permissionDenied('manage_others_bots');
-  } else {
-    if (!state.config.ServiceSettings.EnableUserAccessTokens) {
-      throw disabled(
-        'app.user_access_token.disabled',
-        'Personal access tokens are disabled on this server. Please contact your system administrator for details.',
-      );
-    }
-    if (!canCreateAccessToken(state, session)) throw permissionDenied('create_user_access_token');
-    if (userId !== session.user_id && !isAdmin(state, session)) throw permissionDenied('edit_other_users');
-  }
-  const b = (ctx.body ?? {}) as { description?: unknown; expires_at?: unknown };
-  if (typeof b.description !== 'string' || b.description === '') {
-    throw new SimError(
-      400,
-      'model.user_access_token.is_valid.description.app_error',
-      'Invalid description, must be 255 or less characters.',
-    );
-  }
-  const expiresAt = typeof b.expires_at === 'number' ? b.expires_at : 0;
-  const pat: AccessTokenRecord = {
-    id: newId(),
-    token: newId(),
-    user_id: userId,
-    description: b.description,
-    is_active: true,
-    expires_at: expiresAt,
-  };
-  state.accessTokens.set(pat.id, pat);
-  const s = createSession(state, userId, 'pat', { token: pat.token, pat_id: pat.id });
-  if (expiresAt > 0) s.expires_at = expiresAt;
-  return ok({ ...tokenView(pat), token: pat.token });
-}
-
-export function listAccessTokens(ctx: RequestContext): Result {
-  const state = ctx.world.state;
-  const session = sessionOf(ctx);
-  const userId = resolveUserId(ctx, ctx.params.user_id);
-  const bot = state.bots.get(userId);
-  if (userId !== session.user_id && !isAdmin(state, session) && bot?.owner_id !== session.user_id)
-    throw permissionDenied('read_user_access_token');
-  return ok([...state.accessTokens.values()].filter((t) => t.user_id === userId).map(tokenView));
-}
-
-function tokenForChange(ctx: RequestContext): AccessTokenRecord {
-  const state = ctx.world.state;
-  const session = sessionOf(ctx);
-  const id = (ctx.body as { token_id?: unknown } | undefined)?.token_id;
-  if (typeof id !== 'string') throw invalidParam('token_id');
-  const pat = state.accessTokens.get(id);
-  if (!pat)
-    throw new SimError(
-      404,
-      'app.user_access_token.get_by_token.app_error',
-      'Unable to get user access token.',
-    );
-  const bot = state.bots.get(pat.user_id);
-  if (pat.user_id !== session.user_id && !isAdmin(state, session) && bot?.owner_id !== session.user_id)
-    throw permissionDenied('revoke_user_access_token');
-  return pat;
-}
-
-export function revokeAccessToken(ctx: RequestContext): Result {
-  const pat = tokenForChange(ctx);
-  ctx.world.state.accessTokens.delete(pat.id);
-  ctx.world.state.sessions.delete(pat.token);
-  return STATUS_OK;
-}
-
-export function disableAccessToken(ctx: RequestContext): Result {
-  tokenForChange(ctx).is_active = false;
-  return STATUS_OK;
-}
-
-export function enableAccessToken(ctx: RequestContext): Result {
-  tokenForChange(ctx).is_active = true;
-  return STATUS_OK;
 }
 
 const KNOWN_ROLES = new Set([

@@ -1,4 +1,5 @@
 import { type ControlHooks, controlHandlers, requireControl } from '../control/control.ts';
+import * as tokens from '../handlers/access-tokens.ts';
 import * as bots from '../handlers/bots.ts';
 import * as channels from '../handlers/channels.ts';
 import * as files from '../handlers/files.ts';
@@ -46,11 +47,11 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'PUT /api/v4/users/:user_id/roles': s(users.updateRoles),
     'GET /api/v4/users/username/:username': s(users.getUserByUsername),
     'GET /api/v4/users/email/:email': s(users.getUserByEmail),
-    'POST /api/v4/users/:user_id/tokens': s(users.createAccessToken),
-    'GET /api/v4/users/:user_id/tokens': s(users.listAccessTokens),
-    'POST /api/v4/users/tokens/revoke': s(users.revokeAccessToken),
-    'POST /api/v4/users/tokens/disable': s(users.disableAccessToken),
-    'POST /api/v4/users/tokens/enable': s(users.enableAccessToken),
+    'POST /api/v4/users/:user_id/tokens': s(tokens.createAccessToken),
+    'GET /api/v4/users/:user_id/tokens': s(tokens.listAccessTokens),
+    'POST /api/v4/users/tokens/revoke': s(tokens.revokeAccessToken),
+    'POST /api/v4/users/tokens/disable': s(tokens.disableAccessToken),
+    'POST /api/v4/users/tokens/enable': s(tokens.enableAccessToken),
 
     // Status and custom status
     'GET /api/v4/users/:user_id/status': s(status.getStatus),

@@ -1,8 +1,8 @@
 import { invalidUrlParam, permissionDenied, SimError } from '../errors.ts';
-import { applyEdit, POST_NOT_FOUND, sendEphemeral } from '../handlers/posts.ts';
 import { ok, type RequestContext, type Result, sessionOf } from '../http/context.ts';
 import { isId } from '../ids.ts';
 import { canReadChannel } from '../permissions.ts';
+import { applyEdit, POST_NOT_FOUND, sendEphemeral } from '../post-writes.ts';
 import { CallbackRefused } from './callback-client.ts';
 import { mintTrigger } from './triggers.ts';
 

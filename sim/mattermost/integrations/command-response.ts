@@ -1,4 +1,4 @@
-import { insertPost, sendEphemeral } from '../handlers/posts.ts';
+import { insertPost, sendEphemeral } from '../post-writes.ts';
 import type { CommandRecord } from '../state.ts';
 import type { World } from '../world.ts';
 

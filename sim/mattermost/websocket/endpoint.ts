@@ -18,7 +18,8 @@ import type { WsConnection } from './hub.ts';
  * - A successful connect marks the user online (unless their status is manual), as `NewWebConn` does; the last
  *   socket of a user going away marks them offline (again unless manual).
  * - Actions: `authentication_challenge`, `ping` (→ `pong` data), `user_typing` (→ `typing` to the channel's other
- *   members), `get_statuses`, `get_statuses_by_ids`. Unknown actions get a FAIL reply.
+ *   members), `get_statuses`, `get_statuses_by_ids`; `presence`, `user_update_active_status` and
+ *   `posted_notify_ack` are acknowledged and ignored. Unknown actions get a FAIL reply.
  */
 export const AUTH_TIMEOUT_MS = 5000;
 
@@ -172,6 +173,12 @@ function handleAction(
       world.hub.reply(conn, seq, 'OK', out);
       return;
     }
+    // Client hints the simulator accepts without acting on (active channel/team, activity, posted acks).
+    case 'presence':
+    case 'user_update_active_status':
+    case 'posted_notify_ack':
+      world.hub.reply(conn, seq, 'OK');
+      return;
     default:
       world.hub.reply(conn, seq, 'FAIL', undefined, {
         id: 'api.web_socket_router.bad_action.app_error',

@@ -77,6 +77,7 @@ export interface WsMessage {
   event?: string;
   data?: Record<string, unknown>;
   seq?: number;
+  broadcast?: Record<string, unknown>;
 }
 
 /**

@@ -152,4 +152,62 @@ describe('mattermost sim: websocket', () => {
     );
     expect(carol.of('ephemeral_message')).toEqual([]);
   });
+  it('delivers edits, deletes, reactions and membership changes with the payloads the client types describe', async () => {
+    const carol = track(wsClient(sim, userToken(sim, 'carol')));
+    carol.connect();
+    await until(() => carol.hellos.length === 1, 3000, 'hello');
+    const admin = client(sim, sim.ready.adminToken);
+    const ch = await admin.createChannel({
+      team_id: sim.ready.teams.acme?.id,
+      name: 'ws-events',
+      display_name: 'WS events',
+      type: 'O',
+    } as never);
+    await admin.addToChannel(userId(sim, 'carol'), ch.id);
+    const post = await admin.createPost({ channel_id: ch.id, message: 'v1' } as never);
+    await admin.patchPost({ id: post.id, message: 'v2' } as never);
+    const carolClient = client(sim, userToken(sim, 'carol'));
+    await carolClient.addReaction(userId(sim, 'carol'), post.id, 'tada');
+    await carolClient.removeReaction(userId(sim, 'carol'), post.id, 'tada');
+    await admin.deletePost(post.id);
+    const dm = await client(sim, userToken(sim, 'dave')).createDirectChannel([
+      userId(sim, 'dave'),
+      userId(sim, 'carol'),
+    ]);
+    await until(() => carol.of('direct_added').length === 1, 3000, 'direct_added');
+    expect(carol.of('user_added')[0]?.data).toMatchObject({
+      user_id: userId(sim, 'carol'),
+      team_id: sim.ready.teams.acme?.id,
+    });
+    expect(carol.of('user_added')[0]?.broadcast).toMatchObject({ channel_id: ch.id });
+    expect(JSON.parse(String(carol.of('post_edited')[0]?.data?.post)).message).toBe('v2');
+    const reaction = JSON.parse(String(carol.of('reaction_added')[0]?.data?.reaction));
+    expect(reaction).toMatchObject({ user_id: userId(sim, 'carol'), post_id: post.id, emoji_name: 'tada' });
+    expect(JSON.parse(String(carol.of('reaction_removed')[0]?.data?.reaction)).emoji_name).toBe('tada');
+    expect(JSON.parse(String(carol.of('post_deleted')[0]?.data?.post)).id).toBe(post.id);
+    expect(carol.of('direct_added')[0]?.broadcast).toMatchObject({ channel_id: dm.id });
+    const posted = carol.of('posted')[0]?.data;
+    expect(posted).toMatchObject({
+      channel_name: 'ws-events',
+      channel_type: 'O',
+      sender_name: '@sysadmin',
+      team_id: sim.ready.teams.acme?.id,
+    });
+    // The creator (and only the creator) hears channel_created.
+    expect(carol.of('channel_created')).toEqual([]);
+  });
+
+  it('answers get_statuses_by_ids over the socket', async () => {
+    const bob = track(wsClient(sim, userToken(sim, 'bob')));
+    bob.connect();
+    await until(() => bob.hellos.length === 1, 3000, 'hello');
+    type Reply = { status: string; data: Record<string, string> };
+    // The client passes the reply frame to the callback although its type says `() => void`.
+    const reply = await new Promise<Reply>((resolve) => {
+      const callback = (msg: unknown) => resolve(msg as Reply);
+      bob.ws.getStatusesByIds([userId(sim, 'bob'), userId(sim, 'carol')], callback as unknown as () => void);
+    });
+    expect(reply.status).toBe('OK');
+    expect(reply.data[userId(sim, 'bob')]).toBe('online');
+  });
 });
