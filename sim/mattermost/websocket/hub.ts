@@ -3,20 +3,23 @@ import { newId } from '../ids.ts';
 import type { SimState } from '../state.ts';
 
 /**
- * The WebSocket hub: connections, per-connection sequence numbers, the resume ring, and event fan-out.
+ * The WebSocket hub: connections, per-connection sequence numbers, the resume queues, and event fan-out.
  *
- * Contract (server app/platform web_hub.go / web_conn.go, §1.14 of the reference):
+ * Contract (server app/platform web_conn.go / web_hub.go, §1.14 of the reference):
  * - Each connection has an id (sent in `hello`) and its own `seq`, starting at 0 with the hello and rising by
- *   one per event sent on it.
- * - The last 128 events of a connection stay in a ring. A dropped connection keeps its state for
- *   `SimSettings.WebSocketResumeWindowMs` (about 5 minutes, on the SimClock); events published meanwhile are
- *   queued into its ring, so a header-authenticated resume replays them. Assumption: the real server's dead
- *   queue serves the same purpose; a product must still resync via REST whenever it gets a new hello.
+ *   one per event written to it.
+ * - The last 128 events written stay in a dead queue (`ring`). A dropped connection stays registered, inactive,
+ *   for `SimSettings.WebSocketResumeWindowMs` (about 5 minutes, on the SimClock); events published meanwhile wait
+ *   in its send queue (`pending`, 256 slots, as the server's buffered channel; overflowing it drops the connection).
+ * - Resume (`resume`): if the asked-for seq is in the dead queue, everything from it is replayed; if it is the
+ *   next seq after the dead queue's last, nothing was lost; either way the pending events follow, no hello is
+ *   sent. Otherwise (seq lost, connection reaped or dropped, server restarted) a fresh connection and hello.
  * - Fan-out follows the event's broadcast: `user_id` → only that user's connections; `channel_id` → members of
  *   the channel (a system admin outside the channel gets nothing); `team_id` → team members; `omit_users`
  *   removes users. So a bot never sees a DM it is not in, and `status_change` reaches only its own user.
  */
 export const RING_SIZE = 128;
+export const SEND_QUEUE_SIZE = 256;
 
 export interface Broadcast {
   user_id?: string;
@@ -31,6 +34,8 @@ export interface WsConnection {
   /** Next seq to assign. */
   seq: number;
   ring: Array<{ seq: number; frame: string }>;
+  /** Events published while the socket was away; they get their seq when written. */
+  pending: Array<{ event: string; data: Record<string, unknown>; broadcast: Broadcast }>;
   socket: WebSocket | undefined;
   /** SimClock ms when the socket went away; 0 while connected. */
   inactiveSince: number;
@@ -56,6 +61,7 @@ export class WebSocketHub {
       userId,
       seq: 0,
       ring: [],
+      pending: [],
       socket,
       inactiveSince: 0,
       headerAuth,
@@ -71,9 +77,9 @@ export class WebSocketHub {
   }
 
   /**
-   * Attempts a resume. Returns the connection when `connectionId` belongs to `userId`, is within the resume window
-   * and still holds `sequence` in its ring (or has sent nothing since); the missed frames are replayed and no
-   * hello is sent. Returns undefined when a fresh connection (and hello) is due.
+   * Attempts a resume of `connectionId` for `userId` at `sequence` (the next seq the client expects). Returns the
+   * connection with the socket attached, missed frames replayed and pending events written; or undefined when a
+   * fresh connection (and hello) is due.
    */
   resume(
     userId: string,
@@ -84,16 +90,17 @@ export class WebSocketHub {
     this.reap();
     const conn = this.#connections.get(connectionId);
     if (!conn || conn.userId !== userId || !conn.headerAuth) return undefined;
-    const replay = conn.ring.filter((f) => f.seq >= sequence);
-    const inRing = sequence === conn.seq || replay[0]?.seq === sequence;
-    if (!inRing) {
+    const from = conn.ring.findIndex((f) => f.seq === sequence);
+    const lossless = from === -1 && sequence === conn.seq;
+    if (from === -1 && !lossless) {
       this.#connections.delete(conn.id);
       return undefined;
     }
     if (conn.socket && conn.socket !== socket) conn.socket.terminate();
     conn.socket = socket;
     conn.inactiveSince = 0;
-    for (const f of replay) socket.send(f.frame);
+    if (from !== -1) for (const f of conn.ring.slice(from)) socket.send(f.frame);
+    for (const p of conn.pending.splice(0)) this.#deliver(conn, p.event, p.data, p.broadcast);
     return conn;
   }
 
@@ -174,6 +181,12 @@ export class WebSocketHub {
   }
 
   #deliver(conn: WsConnection, event: string, data: Record<string, unknown>, broadcast: Broadcast): void {
+    if (!conn.socket) {
+      conn.pending.push({ event, data, broadcast });
+      // The server closes and forgets a connection whose send queue overflows.
+      if (conn.pending.length > SEND_QUEUE_SIZE) this.#connections.delete(conn.id);
+      return;
+    }
     const frame = JSON.stringify({
       event,
       data,
@@ -190,9 +203,7 @@ export class WebSocketHub {
     conn.ring.push({ seq: conn.seq, frame });
     if (conn.ring.length > RING_SIZE) conn.ring.shift();
     conn.seq++;
-    if (conn.socket) {
-      conn.socket.send(frame);
-      this.#eventsSent++;
-    }
+    conn.socket.send(frame);
+    this.#eventsSent++;
   }
 }
