@@ -11,7 +11,7 @@ import type { World } from './world.ts';
  *
  * Contract: the server sets `props.from_bot="true"` when the author is a bot and `props.from_oauth_app="true"`
  * for OAuth sessions; action buttons without an id get one; a post's `create_at` is strictly increasing within its
- * channel; edits keep the server-set props (`from_bot`, `from_oauth_app`, `from_webhook`, overrides).
+ * channel; edits keep `from_bot` and `from_oauth_app`, and set `edit_at` only when the message changes.
  */
 export const POST_NOT_FOUND = (): SimError =>
   new SimError(404, 'app.post.get.app_error', 'Unable to get the post.');
@@ -152,13 +152,13 @@ export function assignActionIds(props: Record<string, unknown>): void {
   }
 }
 
-/** Server-owned props survive any client edit. */
+/** The server-set provenance props (`from_bot`, `from_oauth_app`) survive any edit. */
 function keepServerProps(
   old: Record<string, unknown>,
   next: Record<string, unknown>,
 ): Record<string, unknown> {
   const out = structuredClone(next);
-  for (const k of ['from_bot', 'from_oauth_app', 'from_webhook', 'override_username', 'override_icon_url']) {
+  for (const k of ['from_bot', 'from_oauth_app']) {
     if (k in old && !(k in out)) out[k] = old[k];
   }
   assignActionIds(out);
@@ -170,16 +170,18 @@ export function applyEdit(
   world: World,
   post: PostRecord,
   change: { message?: string; props?: Record<string, unknown>; file_ids?: string[]; is_pinned?: boolean },
-  edited = true,
 ): void {
   const state = world.state;
   const now = Math.max(state.now(), post.update_at + 1);
-  if (change.message !== undefined) post.message = change.message;
+  // As app.UpdatePost: only a changed message marks the post edited.
+  if (change.message !== undefined && change.message !== post.message) {
+    post.message = change.message;
+    post.edit_at = now;
+  }
   if (change.props !== undefined) post.props = keepServerProps(post.props, change.props);
   if (change.file_ids !== undefined) post.file_ids = change.file_ids;
   if (change.is_pinned !== undefined) post.is_pinned = change.is_pinned;
   post.update_at = now;
-  if (edited) post.edit_at = now;
   state.logPost({ at: now, kind: 'edited', post });
   world.hub.publish(
     'post_edited',

@@ -153,12 +153,7 @@ export function patchPost(ctx: RequestContext): Result {
       'Post Message property is longer than the maximum permitted length.',
     );
   }
-  applyEdit(
-    ctx.world,
-    post,
-    change,
-    change.message !== undefined || change.props !== undefined || change.file_ids !== undefined,
-  );
+  applyEdit(ctx.world, post, change);
   return ok(postView(state, post));
 }
 

@@ -13,10 +13,12 @@ import { mintTrigger } from './triggers.ts';
  * `{user_id, user_name, channel_id, channel_name, team_id, team_domain, post_id, trigger_id, type, data_source,
  * context}` to the action's `integration.url` (no signature: integrations verify a secret in `context`); for a
  * select, `context.selected_option` carries the choice. A refused, failed, non-200 or non-JSON answer is 400
- * `api.post.do_action.action_integration.app_error`. The answer's `update` replaces the post's message (when
- * non-empty) and props, keeping `from_webhook`/`override_*`; `ephemeral_text` becomes an ephemeral post to the
- * clicker. The client gets `{status:"OK", trigger_id, goto_location?}`.
+ * `api.post.do_action.action_integration.app_error`. The answer's `update` replaces the post's message, and its
+ * props when given (`from_webhook`/`override_*` only as the original had them); `ephemeral_text` becomes an
+ * ephemeral post to the clicker, in the post's thread. The client gets `{status:"OK", trigger_id, goto_location?}`.
  */
+const RETAINED_PROPS = ['from_webhook', 'override_username', 'override_icon_url'];
+
 interface StoredAction {
   id?: string;
   type?: string;
@@ -84,22 +86,30 @@ export async function doPostAction(ctx: RequestContext): Promise<Result> {
   }
   const update = response.update;
   if (update && typeof update === 'object') {
-    const change: Parameters<typeof applyEdit>[2] = {};
-    if (typeof update.message === 'string' && update.message !== '') change.message = update.message;
+    // As DoPostActionWithCookie: the update is a whole post (its message replaces the old one); without props
+    // the old props stay; with props, from_webhook and the overrides come from the original post only.
+    const change: Parameters<typeof applyEdit>[2] = {
+      message: typeof update.message === 'string' ? update.message : '',
+    };
     if (update.props && typeof update.props === 'object' && !Array.isArray(update.props)) {
       const next = { ...(update.props as Record<string, unknown>) };
-      for (const k of ['from_webhook', 'override_username', 'override_icon_url'])
+      for (const k of RETAINED_PROPS) {
         if (k in post.props) next[k] = post.props[k];
+        else delete next[k];
+      }
       change.props = next;
     }
-    applyEdit(world, post, change, false);
+    applyEdit(world, post, change);
   }
   if (typeof response.ephemeral_text === 'string' && response.ephemeral_text !== '') {
+    const props: Record<string, unknown> = {};
+    for (const k of RETAINED_PROPS) if (k in post.props) props[k] = post.props[k];
     sendEphemeral(world, session.user_id, {
       channel_id: channel.id,
-      user_id: post.user_id,
+      user_id: session.user_id,
       message: response.ephemeral_text,
       root_id: post.root_id || post.id,
+      props,
     });
   }
   const out: Record<string, unknown> = { status: 'OK', trigger_id: triggerId };

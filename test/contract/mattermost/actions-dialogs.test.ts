@@ -15,7 +15,11 @@ import {
   wsClient,
 } from './harness.ts';
 
-type PostLog = Array<{ kind: string; to_user_id?: string; post: { id: string; message: string } }>;
+type PostLog = Array<{
+  kind: string;
+  to_user_id?: string;
+  post: { id: string; message: string; user_id: string; root_id: string };
+}>;
 
 /** Interactive message buttons and interactive dialogs, round-tripped through a local integration server. */
 describe('mattermost sim: interactive messages and dialogs', () => {
@@ -68,7 +72,10 @@ describe('mattermost sim: interactive messages and dialogs', () => {
   it('posts the click to the integration with context and applies update and ephemeral_text', async () => {
     const { post, actionId } = await postWithButton({ secret: 's3cret', op: 'accept' });
     respond = () => ({
-      json: { update: { message: 'Accepted by alice', props: {} }, ephemeral_text: 'You accepted.' },
+      json: {
+        update: { message: 'Accepted by alice', props: { rsvp: 'yes', override_username: 'Not allowed' } },
+        ephemeral_text: 'You accepted.',
+      },
     });
     const alice = client(sim, userToken(sim, 'alice'));
     const res = (await alice.doPostActionWithCookie(post.id, actionId, '')) as unknown as {
@@ -93,12 +100,15 @@ describe('mattermost sim: interactive messages and dialogs', () => {
     expect(body.trigger_id).toBe(res.trigger_id);
     const updated = await alice.getPost(post.id);
     expect(updated.message).toBe('Accepted by alice');
-    expect(updated.props.attachments).toBeUndefined();
+    // The overrides come only from the original post, which had none.
+    expect(updated.props).toEqual({ rsvp: 'yes' });
+    expect(updated.edit_at).toBeGreaterThan(0);
     const log = (await (
       await control(sim, 'GET', `/_sim/channels/${post.channel_id}/post-log`)
     ).json()) as PostLog;
-    expect(log.filter((e) => e.kind === 'ephemeral').map((e) => [e.to_user_id, e.post.message])).toEqual([
-      [userId(sim, 'alice'), 'You accepted.'],
+    const ephemeral = log.filter((e) => e.kind === 'ephemeral');
+    expect(ephemeral.map((e) => [e.to_user_id, e.post.user_id, e.post.root_id, e.post.message])).toEqual([
+      [userId(sim, 'alice'), userId(sim, 'alice'), post.id, 'You accepted.'],
     ]);
   });
 
