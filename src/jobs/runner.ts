@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { fromKysely, fromPglite, type Job, PgBoss, type SendOptions } from 'pg-boss';
+import { fromKysely, fromPglite, type Job, type JobResult, PgBoss, type SendOptions } from 'pg-boss';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
@@ -25,9 +25,11 @@ export interface JobContext {
 export type JobHandler<Q extends QueueDefinition> = (payload: PayloadOf<Q>, ctx: JobContext) => Promise<void>;
 
 export interface WorkOptions {
-  /** Jobs of this queue this process runs at once. */
+  /** Jobs fetched per round trip; they run side by side. This process runs up to batchSize × localConcurrency at once. */
+  batchSize?: number;
+  /** Fetch loops this process runs for the queue. */
   localConcurrency?: number;
-  /** How often an idle worker looks for new jobs. */
+  /** How often an idle worker looks for new jobs when no notification wakes it (a backstop, see start()). */
   pollingIntervalSeconds?: number;
 }
 
@@ -72,23 +74,22 @@ export class JobRunner {
   constructor(deps: JobRunnerDeps) {
     this.#deps = deps;
     const conn = deps.store.jobsConnection;
+    // LISTEN/NOTIFY wakes idle workers the moment a job is sent (polling stays as the backstop), so a
+    // chat message waits milliseconds for its worker, not a polling interval.
+    const common = {
+      schema: deps.schema,
+      schedule: deps.work,
+      supervise: deps.work,
+      useListenNotify: deps.work,
+    };
     this.#boss =
       conn.kind === 'pg'
-        ? new PgBoss({
-            connectionString: conn.connectionString,
-            max: conn.max,
-            schema: deps.schema,
-            schedule: deps.work,
-            supervise: deps.work,
-          })
-        : new PgBoss({
-            db: fromPglite(conn.pglite),
-            backend: 'pglite',
-            schema: deps.schema,
-            schedule: deps.work,
-            supervise: deps.work,
-          });
+        ? new PgBoss({ connectionString: conn.connectionString, max: conn.max, ...common })
+        : new PgBoss({ db: fromPglite(conn.pglite), backend: 'pglite', ...common });
     this.#boss.on('error', (err: Error) => deps.log.error({ err }, 'job runner error'));
+    this.#boss.on('warning', (warning: { message: string; data?: unknown }) =>
+      deps.log.warn({ data: warning.data }, `job runner: ${warning.message}`),
+    );
     this.#jobsTotal = new Counter({
       name: `${metricPrefix}jobs_total`,
       help: 'Jobs finished by this process, by queue and outcome (completed, failed, invalid).',
@@ -126,6 +127,7 @@ export class JobRunner {
       const { def } = entry;
       const queue = {
         policy: policyOf[def.concurrency],
+        notify: true,
         retryLimit: def.retry.limit,
         retryDelay: def.retry.delaySeconds,
         retryBackoff: def.retry.backoff,
@@ -147,39 +149,66 @@ export class JobRunner {
   }
 
   async #work(entry: Registration): Promise<void> {
-    const { def, handler, options } = entry;
-    await this.#boss.work<unknown>(
+    const { def, options } = entry;
+    const poll = options.pollingIntervalSeconds ?? 2;
+    // A batch runs its jobs side by side and reports each job's outcome on its own, so one failure never
+    // fails its neighbours. A full batch makes the worker fetch again at once (burst) instead of waiting
+    // out the polling interval: without it throughput is capped at batchSize per interval.
+    await this.#boss.work<
+      unknown,
+      unknown,
+      {
+        batchSize: number;
+        localConcurrency: number;
+        pollingIntervalSeconds: number;
+        notifyPollingIntervalSeconds: number;
+        perJobResults: true;
+        burstWhenBatchFull: true;
+      }
+    >(
       def.name,
       {
-        batchSize: 1,
+        batchSize: options.batchSize ?? 10,
         localConcurrency: options.localConcurrency ?? 1,
-        pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+        pollingIntervalSeconds: poll,
+        // With NOTIFY on, pg-boss polls at this slower interval (default 30 s) as a backstop. But retries
+        // and startAfter jobs fall due without a notification, so the backstop is what runs them: keep it
+        // at the polling interval.
+        notifyPollingIntervalSeconds: poll,
+        perJobResults: true,
+        burstWhenBatchFull: true,
       },
-      async ([job]: Job<unknown>[]) => {
-        if (!job) return;
-        const log = this.#deps.log.child({ queue: def.name, jobId: job.id, attempt: job.retryCount });
-        const parsed = def.schema.safeParse(job.data);
-        if (!parsed.success) {
-          this.#jobsTotal.inc({ queue: def.name, outcome: 'invalid' });
-          log.error({ issues: parsed.error.issues }, 'job payload does not match its queue schema');
-          throw new AppError(
-            'MM365_JOB_PAYLOAD_INVALID',
-            `payload of job ${job.id} does not match queue ${def.name}`,
-          );
-        }
-        const end = this.#jobDuration.startTimer({ queue: def.name });
-        try {
-          await handler(parsed.data, { id: job.id, retryCount: job.retryCount, signal: job.signal, log });
-          this.#jobsTotal.inc({ queue: def.name, outcome: 'completed' });
-        } catch (err) {
-          this.#jobsTotal.inc({ queue: def.name, outcome: 'failed' });
-          log.warn({ err }, 'job failed; it will be retried while its retry limit allows');
-          throw err;
-        } finally {
-          end();
-        }
-      },
+      async (jobs: Job<unknown>[]): Promise<JobResult[]> =>
+        Promise.all(jobs.map(async (job) => ({ id: job.id, ...(await this.#runOne(entry, job)) }))),
     );
+  }
+
+  /** Runs one job; never throws: the outcome is returned so the batch can report it. */
+  async #runOne(entry: Registration, job: Job<unknown>): Promise<Omit<JobResult, 'id'>> {
+    const { def, handler } = entry;
+    const log = this.#deps.log.child({ queue: def.name, jobId: job.id, attempt: job.retryCount });
+    const parsed = def.schema.safeParse(job.data);
+    if (!parsed.success) {
+      // A payload the schema refuses will never pass: fail it for good rather than retry it.
+      this.#jobsTotal.inc({ queue: def.name, outcome: 'invalid' });
+      log.error({ issues: parsed.error.issues }, 'job payload does not match its queue schema');
+      return {
+        status: 'deadletter',
+        output: { code: 'MM365_JOB_PAYLOAD_INVALID', message: parsed.error.message },
+      };
+    }
+    const end = this.#jobDuration.startTimer({ queue: def.name });
+    try {
+      await handler(parsed.data, { id: job.id, retryCount: job.retryCount, signal: job.signal, log });
+      this.#jobsTotal.inc({ queue: def.name, outcome: 'completed' });
+      return { status: 'completed' };
+    } catch (err) {
+      this.#jobsTotal.inc({ queue: def.name, outcome: 'failed' });
+      log.warn({ err }, 'job failed; it will be retried while its retry limit allows');
+      return { status: 'failed', output: { message: err instanceof Error ? err.message : String(err) } };
+    } finally {
+      end();
+    }
   }
 
   /**

@@ -101,6 +101,41 @@ describe.each(drivers)('JobRunner on %s', (driver) => {
     expect(attempts).toBe(3);
   });
 
+  it('settles each job of a batch on its own: a failing job never fails its neighbours', async () => {
+    const attempts: Record<string, number> = {};
+    const r = await started((r) => r.declare(greet));
+    // Sent before any worker runs, so both land in one fetched batch.
+    await r.send(greet, { name: 'good' });
+    await r.send(greet, { name: 'bad' });
+    const worker = runner((t as TestStore).store);
+    worker.register(
+      greet,
+      async (p) => {
+        attempts[p.name] = (attempts[p.name] ?? 0) + 1;
+        if (p.name === 'bad') throw new Error('only this one fails');
+      },
+      { pollingIntervalSeconds: 0.5, batchSize: 10 },
+    );
+    await worker.start();
+    runners.push(worker);
+    await waitFor('the bad job to fail for good', async () => (await r.countJobs(greet)).failed === 1);
+    expect(await r.countJobs(greet)).toEqual({ completed: 1, failed: 1 });
+    expect(attempts).toEqual({ good: 1, bad: 3 });
+  });
+
+  it('runs a delayed job once its start time has come, not before', async () => {
+    const ranAt: number[] = [];
+    const r = await started((r) =>
+      r.register(greet, async () => {
+        ranAt.push(Date.now());
+      }, { pollingIntervalSeconds: 0.5 }),
+    );
+    const due = Date.now() + 1500;
+    await r.send(greet, { name: 'later' }, { startAfter: due });
+    await waitFor('the delayed job to run', () => ranAt.length === 1);
+    expect(ranAt[0]).toBeGreaterThanOrEqual(due - 50);
+  });
+
   it('enqueues inside a transaction: a rollback leaves no job, a commit leaves one', async () => {
     const r = await started((r) => r.declare(greet));
     const store = (t as TestStore).store;

@@ -1,0 +1,10 @@
+import { jobsBench } from './foundation/jobs.ts';
+import { storeBench } from './foundation/store.ts';
+import { vaultBench } from './foundation/vault.ts';
+
+/** Every benchmark by name. A feature adds its own line here. */
+export const benchmarks: Record<string, () => Promise<void>> = {
+  vault: vaultBench,
+  store: storeBench,
+  jobs: jobsBench,
+};
