@@ -19,6 +19,8 @@ import { batch } from './graph/batch.ts';
 import * as users from './graph/users.ts';
 import * as presence from './presence/presence.ts';
 import * as subs from './subscriptions/subscription-routes.ts';
+import * as tc from './teams/container-routes.ts';
+import * as tm from './teams/message-routes.ts';
 
 const perms = (delegated: string[] | null, application: string[] | null): Permissions => ({
   delegated,
@@ -107,6 +109,174 @@ function calendarRoutes(): Record<string, RouteSpec> {
   return routes;
 }
 
+const CHAT_BASIC = perms(
+  ['Chat.ReadBasic', 'Chat.Read', 'Chat.ReadWrite'],
+  ['Chat.ReadBasic.All', 'Chat.Read.All', 'Chat.ReadWrite.All'],
+);
+const CHAT_CREATE = perms(['Chat.Create', 'Chat.ReadWrite'], ['Chat.Create']);
+const CHAT_MEMBERS = perms(
+  ['ChatMember.Read', 'ChatMember.ReadWrite', 'Chat.ReadBasic', 'Chat.Read', 'Chat.ReadWrite'],
+  [
+    'ChatMember.Read.All',
+    'ChatMember.ReadWrite.All',
+    'Chat.ReadBasic.All',
+    'Chat.Read.All',
+    'Chat.ReadWrite.All',
+  ],
+);
+const CHAT_MEMBERS_WRITE = perms(
+  ['ChatMember.ReadWrite', 'Chat.ReadWrite'],
+  ['ChatMember.ReadWrite.All', 'Chat.ReadWrite.All'],
+);
+const CHAT_MSG_READ = perms(
+  ['ChatMessage.Read', 'Chat.Read', 'Chat.ReadWrite'],
+  ['Chat.Read.All', 'Chat.ReadWrite.All'],
+);
+/** Teams writes are delegated-only (graph-api.md §0.3): application permissions only work in migration mode. */
+const CHAT_MSG_SEND = perms(['ChatMessage.Send', 'Chat.ReadWrite'], null);
+const CHAT_MSG_WRITE = perms(['Chat.ReadWrite'], null);
+const TEAM_READ = perms(
+  ['Team.ReadBasic.All', 'TeamSettings.Read.All', 'TeamSettings.ReadWrite.All', 'Group.Read.All'],
+  ['Team.ReadBasic.All', 'TeamSettings.Read.All', 'Group.Read.All'],
+);
+const CHANNEL_READ = perms(
+  ['Channel.ReadBasic.All', 'ChannelSettings.Read.All', 'Group.Read.All'],
+  ['Channel.ReadBasic.All', 'ChannelSettings.Read.All', 'Group.Read.All'],
+);
+const TEAM_MEMBERS = perms(
+  ['TeamMember.Read.All', 'TeamMember.ReadWrite.All', 'Group.Read.All'],
+  ['TeamMember.Read.All', 'Group.Read.All'],
+);
+const CHANNEL_MSG_READ = perms(['ChannelMessage.Read.All'], ['ChannelMessage.Read.All']);
+const CHANNEL_MSG_SEND = perms(['ChannelMessage.Send'], null);
+const CHANNEL_MSG_WRITE = perms(['ChannelMessage.ReadWrite'], null);
+
+function teamsRoutes(): Record<string, RouteSpec> {
+  const r = (
+    handler: RouteSpec['handler'],
+    permissions: Permissions,
+    workload: RouteSpec['workload'],
+    query: string[] = [],
+  ): RouteSpec => ({ auth: 'graph', handler, permissions, workload, query });
+  const routes: Record<string, RouteSpec> = {
+    'GET /v1.0/{user}/joinedTeams': r(tc.joinedTeams, TEAM_READ, 'teams-other', ['$select', '$top']),
+    'GET /v1.0/teams/:teamId': r(tc.getTeam, TEAM_READ, 'teams-other', ['$select']),
+    'GET /v1.0/teams/:teamId/members': r(tc.listTeamMembers, TEAM_MEMBERS, 'teams-other', ['$top', '$skip']),
+    'GET /v1.0/teams/:teamId/channels': r(tc.listChannels, CHANNEL_READ, 'teams-other', [
+      '$select',
+      '$filter',
+    ]),
+    'GET /v1.0/teams/:teamId/channels/:channelId': r(tc.getChannel, CHANNEL_READ, 'teams-other', ['$select']),
+    'GET /v1.0/teams/:teamId/channels/getAllMessages': r(
+      tm.teamGetAllMessages,
+      perms(null, ['ChannelMessage.Read.All']),
+      'teams-other',
+      ['$top', '$skip', '$filter'],
+    ),
+    'GET /v1.0/{user}/chats': r(tc.listChats, CHAT_BASIC, 'teams-other', [
+      '$top',
+      '$skip',
+      '$filter',
+      '$expand',
+      '$select',
+    ]),
+    'GET /v1.0/chats/:chatId': r(tc.getChat, CHAT_BASIC, 'teams-other', ['$expand', '$select']),
+    'POST /v1.0/chats': r(tc.postChat, CHAT_CREATE, 'teams-other'),
+    'GET /v1.0/chats/:chatId/members': r(tc.listChatMembers, CHAT_MEMBERS, 'teams-other'),
+    'POST /v1.0/chats/:chatId/members': r(tc.addChatMember, CHAT_MEMBERS_WRITE, 'teams-other'),
+    'DELETE /v1.0/chats/:chatId/members/:membershipId': r(
+      tc.removeChatMember,
+      CHAT_MEMBERS_WRITE,
+      'teams-other',
+    ),
+    'GET /v1.0/users/:userId/chats/getAllMessages': r(
+      tm.userGetAllMessages,
+      perms(null, ['Chat.Read.All', 'Chat.ReadWrite.All']),
+      'teams-chat-read',
+      ['$top', '$skip', '$filter', '$orderby'],
+    ),
+    'GET /v1.0/users/:userId/chats/getAllMessages/delta': r(
+      tm.userGetAllMessagesDelta,
+      perms(null, ['Chat.Read.All', 'Chat.ReadWrite.All']),
+      'teams-chat-read',
+      ['$top', '$filter', '$skiptoken', '$deltatoken'],
+    ),
+  };
+  const MSG_Q = ['$top', '$skip', '$filter', '$orderby', '$expand'];
+  for (const base of ['/v1.0/chats/:chatId/messages', '/v1.0/{user}/chats/:chatId/messages']) {
+    routes[`GET ${base}`] = r(tm.listMessages, CHAT_MSG_READ, 'teams-chat-read', MSG_Q);
+    routes[`POST ${base}`] = r(tm.postMessageRoute, CHAT_MSG_SEND, 'teams-chat-write');
+    routes[`GET ${base}/:messageId`] = r(tm.getMessage, CHAT_MSG_READ, 'teams-chat-read', ['$select']);
+    routes[`PATCH ${base}/:messageId`] = r(tm.patchMessage, CHAT_MSG_WRITE, 'teams-chat-write');
+    routes[`POST ${base}/:messageId/softDelete`] = r(tm.softDeleteRoute, CHAT_MSG_WRITE, 'teams-chat-write');
+    routes[`POST ${base}/:messageId/undoSoftDelete`] = r(
+      tm.undoSoftDeleteRoute,
+      CHAT_MSG_WRITE,
+      'teams-chat-write',
+    );
+    routes[`POST ${base}/:messageId/setReaction`] = r(tm.reaction(true), CHAT_MSG_SEND, 'teams-chat-write');
+    routes[`POST ${base}/:messageId/unsetReaction`] = r(
+      tm.reaction(false),
+      CHAT_MSG_SEND,
+      'teams-chat-write',
+    );
+    routes[`GET ${base}/:messageId/hostedContents`] = r(
+      tm.listHostedContents,
+      CHAT_MSG_READ,
+      'teams-chat-read',
+    );
+    routes[`GET ${base}/:messageId/hostedContents/:hostedContentId`] = r(
+      tm.getHostedContent,
+      CHAT_MSG_READ,
+      'teams-chat-read',
+    );
+    routes[`GET ${base}/:messageId/hostedContents/:hostedContentId/$value`] = r(
+      tm.hostedContentValue,
+      CHAT_MSG_READ,
+      'teams-chat-read',
+    );
+  }
+  const ch = '/v1.0/teams/:teamId/channels/:channelId/messages';
+  routes[`GET ${ch}`] = r(tm.listMessages, CHANNEL_MSG_READ, 'teams-channel-read', [
+    '$top',
+    '$skip',
+    '$expand',
+  ]);
+  routes[`POST ${ch}`] = r(tm.postMessageRoute, CHANNEL_MSG_SEND, 'teams-channel-write');
+  routes[`GET ${ch}/delta`] = r(tm.channelDelta, CHANNEL_MSG_READ, 'teams-channel-read', [
+    '$top',
+    '$filter',
+    '$skiptoken',
+    '$deltatoken',
+    '$expand',
+  ]);
+  for (const m of [`${ch}/:messageId`, `${ch}/:messageId/replies/:replyId`]) {
+    routes[`GET ${m}`] = r(tm.getMessage, CHANNEL_MSG_READ, 'teams-channel-read', ['$select', '$expand']);
+    routes[`PATCH ${m}`] = r(tm.patchMessage, CHANNEL_MSG_WRITE, 'teams-channel-write');
+    routes[`POST ${m}/softDelete`] = r(tm.softDeleteRoute, CHANNEL_MSG_WRITE, 'teams-channel-write');
+    routes[`POST ${m}/undoSoftDelete`] = r(tm.undoSoftDeleteRoute, CHANNEL_MSG_WRITE, 'teams-channel-write');
+    routes[`POST ${m}/setReaction`] = r(tm.reaction(true), CHANNEL_MSG_SEND, 'teams-channel-write');
+    routes[`POST ${m}/unsetReaction`] = r(tm.reaction(false), CHANNEL_MSG_SEND, 'teams-channel-write');
+    routes[`GET ${m}/hostedContents`] = r(tm.listHostedContents, CHANNEL_MSG_READ, 'teams-channel-read');
+    routes[`GET ${m}/hostedContents/:hostedContentId`] = r(
+      tm.getHostedContent,
+      CHANNEL_MSG_READ,
+      'teams-channel-read',
+    );
+    routes[`GET ${m}/hostedContents/:hostedContentId/$value`] = r(
+      tm.hostedContentValue,
+      CHANNEL_MSG_READ,
+      'teams-channel-read',
+    );
+  }
+  routes[`GET ${ch}/:messageId/replies`] = r(tm.listMessages, CHANNEL_MSG_READ, 'teams-channel-read', [
+    '$top',
+    '$skip',
+  ]);
+  routes[`POST ${ch}/:messageId/replies`] = r(tm.postMessageRoute, CHANNEL_MSG_SEND, 'teams-channel-write');
+  return routes;
+}
+
 export function buildRoutes(caPath: string): Record<string, RouteSpec> {
   return {
     // Entra ID
@@ -154,6 +324,7 @@ export function buildRoutes(caPath: string): Record<string, RouteSpec> {
 
     ...calendarRoutes(),
     'POST /v1.0/$batch': { auth: 'graph', handler: batch },
+    ...teamsRoutes(),
 
     // Change notifications (permissions are checked per resource inside the handler)
     'POST /v1.0/subscriptions': {

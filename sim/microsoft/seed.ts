@@ -66,6 +66,8 @@ const messageSeed = z.object({
   hostedImages: z.array(z.object({ contentType: z.string(), base64: z.string() })).default([]),
   codeSnippet: z.object({ language: z.string(), code: z.string() }).optional(),
   replies: z.array(z.object({ from: z.string(), html: z.string() })).default([]),
+  /** Chats have no threads: a reply quotes the previous message (messageReference attachment). */
+  quotePrevious: z.boolean().default(false),
   reactions: z.array(z.object({ user: z.string(), reactionType: z.string() })).default([]),
 });
 export type MessageSeed = z.infer<typeof messageSeed>;
@@ -345,7 +347,12 @@ export const DEMO_SEED: z.input<typeof seedSchema> = {
           html: '<p>Here is the script:</p>',
           codeSnippet: { language: 'bash', code: 'npm run launch -- --dry-run\n' },
         },
-        { from: 'alice', html: '<p>Thanks <at id="0">Carol</at>!</p>', mentions: ['carol'] },
+        {
+          from: 'alice',
+          html: '<p>Thanks <at id="0">Carol</at>!</p>',
+          mentions: ['carol'],
+          quotePrevious: true,
+        },
       ],
     },
   ],
