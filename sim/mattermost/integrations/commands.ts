@@ -4,7 +4,7 @@ import { isId, newId } from '../ids.ts';
 import { canManageSlashCommands, canPostInChannel } from '../permissions.ts';
 import type { CommandRecord, SessionRecord } from '../state.ts';
 import { CallbackRefused } from './callback-client.ts';
-import { handleCommandResponse, parseCommandResponse } from './command-response.ts';
+import { type CommandResponse, handleCommandResponse, parseCommandResponse } from './command-response.ts';
 import { mintTrigger } from './triggers.ts';
 
 /**
@@ -52,7 +52,7 @@ const BUILT_IN = new Set([
   'status',
 ]);
 const COMMAND_NOT_FOUND = (): SimError =>
-  new SimError(404, 'app.command.getcommand.app_error', 'We could not get the command.');
+  new SimError(404, 'store.sql_command.get.missing.app_error', 'Unable to find the command.');
 export const RESPONSE_URL_LIFETIME_MS = 30 * 60 * 1000;
 export const RESPONSE_URL_MAX_USES = 5;
 
@@ -298,6 +298,19 @@ export async function executeCommand(ctx: RequestContext): Promise<Result> {
 export function commandWebhook(ctx: RequestContext): Result {
   const world = ctx.world;
   const state = world.state;
+  // As web/webhook.go: the body is a CommandResponse in JSON, or plain text taken as its `text`.
+  const body = ctx.body;
+  let response: CommandResponse | undefined;
+  if (Buffer.isBuffer(body)) response = parseCommandResponse('', body.toString('utf8'));
+  else if (typeof body === 'string') response = parseCommandResponse('', body);
+  else if (body && typeof body === 'object' && !Array.isArray(body)) response = body as CommandResponse;
+  if (!response) {
+    throw new SimError(
+      400,
+      'app.command_webhook.handle_command_webhook.parse',
+      'Unable to parse incoming data.',
+    );
+  }
   const hook = state.commandWebhooks.get(ctx.params.hook_id ?? '');
   if (!hook || state.now() - hook.create_at > RESPONSE_URL_LIFETIME_MS) {
     throw new SimError(404, 'app.command_webhook.get.missing', 'Unable to find the webhook.');
@@ -305,16 +318,8 @@ export function commandWebhook(ctx: RequestContext): Result {
   if (hook.use_count >= RESPONSE_URL_MAX_USES) {
     throw new SimError(400, 'app.command_webhook.try_use.invalid', 'Invalid webhook.');
   }
-  const body = ctx.body;
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new SimError(
-      400,
-      'app.command_webhook.handle_command_webhook.parse',
-      'Unable to parse incoming data.',
-    );
-  }
   hook.use_count++;
-  handleCommandResponse(world, body as Parameters<typeof handleCommandResponse>[1], {
+  handleCommandResponse(world, response, {
     user_id: hook.user_id,
     channel_id: hook.channel_id,
     root_id: hook.root_id,

@@ -213,4 +213,63 @@ describe('mattermost sim: slash commands', () => {
       });
     }
   });
+  it("applies overrides (the command's own name first) only when enabled, and refuses posting into a channel the user is not in", async () => {
+    const ch = channelId(sim, 'acme', 'town-square');
+    const args = { channel_id: ch, team_id: teamId() } as never;
+    await control(sim, 'PATCH', '/_sim/config', {
+      ServiceSettings: { EnablePostUsernameOverride: true, EnablePostIconOverride: true },
+    });
+    try {
+      reply = {
+        json: {
+          response_type: 'in_channel',
+          text: 'with override',
+          username: 'From Response',
+          icon_url: 'http://127.0.0.1:9/i.png',
+        },
+      };
+      await client(sim, userToken(sim, 'alice')).executeCommand('/m365 o', args);
+      const created = (await log(ch)).filter((e) => e.kind === 'created').at(-1);
+      expect(created?.post.props).toMatchObject({
+        from_webhook: 'true',
+        override_username: 'M365',
+        override_icon_url: 'http://127.0.0.1:9/i.png',
+      });
+    } finally {
+      await control(sim, 'PATCH', '/_sim/config', {
+        ServiceSettings: { EnablePostUsernameOverride: false, EnablePostIconOverride: false },
+      });
+    }
+    const admin = client(sim, sim.ready.adminToken);
+    const privateCh = await admin.createChannel({
+      team_id: teamId(),
+      name: 'admins-only',
+      display_name: 'Admins',
+      type: 'P',
+    } as never);
+    reply = { json: { response_type: 'in_channel', text: 'sneaky', channel_id: privateCh.id } };
+    expect(await refusal(client(sim, userToken(sim, 'alice')).executeCommand('/m365 s', args))).toEqual({
+      server_error_id: 'api.command.execute_command.create_post_failed.app_error',
+      status_code: 500,
+    });
+    expect((await log(privateCh.id)).filter((e) => e.kind === 'created')).toEqual([]);
+  });
+
+  it('takes a plain-text body on response_url as an ephemeral reply', async () => {
+    reply = { json: {} };
+    const ch = channelId(sim, 'acme', 'off-topic');
+    await client(sim, userToken(sim, 'dave')).executeCommand('/m365 later', {
+      channel_id: ch,
+      team_id: teamId(),
+    } as never);
+    const responseUrl = new URLSearchParams(integration.requests.at(-1)?.body).get('response_url') ?? '';
+    const res = await fetch(responseUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'working on it',
+    });
+    expect(res.status).toBe(200);
+    const eph = (await log(ch)).filter((e) => e.kind === 'ephemeral' && e.to_user_id === userId(sim, 'dave'));
+    expect(eph.map((e) => e.post.message)).toEqual(['working on it']);
+  });
 });
