@@ -46,50 +46,41 @@ export async function startMattermostSim(
   const clock = opts.clock ?? new SimClock();
   const host = opts.host ?? '127.0.0.1';
   const controlToken = randomBytes(24).toString('base64url');
+  // The hub, the callback client and the limiter read `world.state` lazily, so `reset` can swap the state.
   const world: World = {
     state: new SimState(clock, ''),
     clock,
     siteUrl: '',
     version: SIM_VERSION,
-    hub: undefined as unknown as WebSocketHub,
-    callbacks: undefined as unknown as CallbackClient,
+    hub: new WebSocketHub(() => world.state, SIM_VERSION),
+    callbacks: new CallbackClient(() => world.state),
   };
-  world.hub = new WebSocketHub(() => world.state, SIM_VERSION);
-  world.callbacks = new CallbackClient(() => world.state);
   const faults = new FaultInjector();
   const limiter = new RateLimiter(() => world.state);
-  let readyWorld: ReadyWorld = { adminToken: '', users: {}, bots: {}, teams: {} };
+  let ready: MattermostSimReady | undefined;
 
-  const sim: MattermostSim = {
-    ready: undefined as unknown as MattermostSimReady,
-    url: '',
-    clock,
-    world,
-    close: async () => {},
-  };
-  const readyObject = (): MattermostSimReady => ({
-    ready: true,
-    url: world.siteUrl,
-    controlToken,
-    ...readyWorld,
-  });
+  /** Builds a fresh state from `seed` (the start seed when undefined); the old state stays if the seed is bad. */
   const reseed = (seed: unknown): MattermostSimReady => {
     const state = new SimState(clock, world.siteUrl);
-    readyWorld = applySeed(state, seed ?? opts.seed);
+    const readyWorld = applySeed(state, seed ?? opts.seed);
     state.config.ServiceSettings.SiteURL = world.siteUrl;
     world.hub.restart();
     world.state = state;
     limiter.reset();
     faults.clear();
-    sim.ready = readyObject();
-    return sim.ready;
+    ready = { ready: true, url: world.siteUrl, controlToken, ...readyWorld };
+    return ready;
+  };
+  const currentReady = (): MattermostSimReady => {
+    if (!ready) throw new Error('the simulator is not seeded yet');
+    return ready;
   };
 
   const app = await buildServer(
     world,
     routeTable({
       controlToken,
-      ready: () => sim.ready,
+      ready: currentReady,
       reset: async (seed) => reseed(seed),
       addFault: (spec) => faults.add(spec),
       listFaults: () => faults.list(),
@@ -99,19 +90,32 @@ export async function startMattermostSim(
     limiter,
   );
   const wss = attachWebSocket(app.server as Server, world);
-  await app.listen({ port: opts.port ?? 0, host });
-  const address = app.server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  world.siteUrl = `http://${urlHost}:${address.port}`;
-  sim.url = world.siteUrl;
-  reseed(opts.seed);
-
-  sim.close = async () => {
+  const close = async (): Promise<void> => {
     world.hub.restart();
     for (const client of wss.clients) client.terminate();
     wss.close();
     await app.close();
     if (ownClock) clock.dispose();
+  };
+  await app.listen({ port: opts.port ?? 0, host });
+  const address = app.server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  world.siteUrl = `http://${urlHost}:${address.port}`;
+  try {
+    reseed(opts.seed);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+
+  const sim: MattermostSim = {
+    get ready() {
+      return currentReady();
+    },
+    url: world.siteUrl,
+    clock,
+    world,
+    close,
   };
   return sim;
 }

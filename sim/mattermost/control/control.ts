@@ -13,7 +13,8 @@ import type { FaultSpec } from '../http/faults.ts';
  * line). The Mattermost admin token is not accepted: control is a different trust domain.
  *
  * Routes (JSON in and out):
- * - `GET /_sim/ready` → the ready object; `POST /_sim/reset {seed?}` → fresh world (demo seed by default), new ready.
+ * - `GET /_sim/ready` → the ready object; `POST /_sim/reset {seed?}` → fresh world (the start seed by default), new ready;
+ *   a bad seed is 400 and leaves the world as it was.
  * - `GET /_sim/config`, `PATCH /_sim/config {Section:{Key:value}}` → the resulting config.
  * - `GET /_sim/clock` → `{now}`; `POST /_sim/clock/advance {ms}`; `POST /_sim/clock/set {at}` (never backwards).
  * - `POST /_sim/faults {method?, path, status, id?, message?, times?, delay_ms?}` → `{id}`; `GET`/`DELETE /_sim/faults`.
@@ -48,8 +49,16 @@ type ControlHandler = (ctx: RequestContext, hooks: ControlHooks) => Result | Pro
 
 export const controlHandlers: Record<string, ControlHandler> = {
   'GET /_sim/ready': (_ctx, hooks) => ok(hooks.ready()),
-  'POST /_sim/reset': async (ctx, hooks) =>
-    ok(await hooks.reset((ctx.body as { seed?: unknown } | undefined)?.seed)),
+  'POST /_sim/reset': async (ctx, hooks) => {
+    try {
+      return ok(await hooks.reset((ctx.body as { seed?: unknown } | undefined)?.seed));
+    } catch (e) {
+      // A bad seed leaves the current world in place and says why.
+      if (e instanceof TypeError || e instanceof SimError)
+        throw new SimError(400, 'api.sim.seed.invalid', e.message);
+      throw e;
+    }
+  },
   'GET /_sim/config': (ctx) => ok(ctx.world.state.config),
   'PATCH /_sim/config': (ctx) => {
     try {

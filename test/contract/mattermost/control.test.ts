@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MattermostSim } from '../../../sim/mattermost/index.ts';
+import { type MattermostSim, startMattermostSim } from '../../../sim/mattermost/index.ts';
 import { channelId, client, control, refusal, startSim, userToken } from './harness.ts';
 
 /** The control API, fault injection, rate limiting, custom seeds and status details. */
@@ -185,5 +185,16 @@ describe('mattermost sim: control API, faults, rate limit, seed, status', () => 
     } finally {
       await control(sim, 'PATCH', '/_sim/config', { TeamSettings: { EnableCustomUserStatuses: true } });
     }
+  });
+  it('refuses a bad seed with 400 and keeps the current world; startMattermostSim rejects one too', async () => {
+    const before = sim.ready.adminToken;
+    const res = await control(sim, 'POST', '/_sim/reset', { seed: { users: [{ username: 'x' }] } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { id: string }).id).toBe('api.sim.seed.invalid');
+    expect(sim.ready.adminToken).toBe(before);
+    expect((await client(sim, before).getMe()).username).toBe('sysadmin');
+    await expect(
+      startMattermostSim({ seed: { teams: [{ name: 'bad', members: ['nobody'] }] } }),
+    ).rejects.toThrow(/nobody/);
   });
 });
