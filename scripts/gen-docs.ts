@@ -27,12 +27,19 @@ let section = '';
 for (const k of configKeys) {
   if (k.section !== section) {
     section = k.section;
-    config.push(`## ${section}`, '', '| key | variables | default | description |', '| --- | --- | --- | --- |');
+    config.push(
+      `## ${section}`,
+      '',
+      '| key | variables | default | description |',
+      '| --- | --- | --- | --- |',
+    );
   }
   const value = defaults[k.section]?.[k.name];
   const shown = value === undefined ? '(unset)' : `\`${JSON.stringify(value)}\``;
   const secret = k.meta.secret ? ' **Secret**: masked in output, never logged.' : '';
-  config.push(`| \`${k.name}\` | ${k.env.map((e) => `\`${e}\``).join(', ')} | ${shown} | ${cell(k.meta.description)}${secret} |`);
+  config.push(
+    `| \`${k.name}\` | ${k.env.map((e) => `\`${e}\``).join(', ')} | ${shown} | ${cell(k.meta.description)}${secret} |`,
+  );
   const next = configKeys[configKeys.indexOf(k) + 1];
   if (!next || next.section !== section) config.push('');
 }

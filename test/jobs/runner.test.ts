@@ -126,9 +126,13 @@ describe.each(drivers)('JobRunner on %s', (driver) => {
   it('runs a delayed job once its start time has come, not before', async () => {
     const ranAt: number[] = [];
     const r = await started((r) =>
-      r.register(greet, async () => {
-        ranAt.push(Date.now());
-      }, { pollingIntervalSeconds: 0.5 }),
+      r.register(
+        greet,
+        async () => {
+          ranAt.push(Date.now());
+        },
+        { pollingIntervalSeconds: 0.5 },
+      ),
     );
     const due = Date.now() + 1500;
     await r.send(greet, { name: 'later' }, { startAfter: due });
