@@ -68,7 +68,8 @@ export function insertPost(
   if (author?.is_bot) props.from_bot = 'true';
   if (opts.session?.kind === 'oauth') props.from_oauth_app = 'true';
   assignActionIds(props);
-  const now = Math.max(state.now(), lastPostAt(state, channel) + 1);
+  // Strictly increasing per channel, so ordering and `since` never tie.
+  const now = Math.max(state.now(), channel.last_post_at + 1);
   const post: PostRecord = {
     id: newId(),
     create_at: input.create_at ?? now,
@@ -97,34 +98,26 @@ export function insertPost(
     }
   }
   state.posts.set(post.id, post);
-  channel.last_post_at = post.create_at;
+  channel.last_post_at = Math.max(channel.last_post_at, post.create_at, now);
   channel.total_msg_count++;
   const member = state.channelMember(channel.id, post.user_id);
   if (member) member.msg_count = channel.total_msg_count;
   state.logPost({ at: now, kind: 'created', post });
   if (opts.setOnline !== false) markOnline(world, post.user_id);
-  world.hub.publish(
-    'posted',
-    {
-      channel_display_name: channel.display_name,
-      channel_name: channel.name,
-      channel_type: channel.type,
-      post: JSON.stringify(postView(state, post)),
-      sender_name: `@${author?.username ?? ''}`,
-      set_online: opts.setOnline !== false,
-      team_id: channel.team_id,
-      mentions: JSON.stringify(mentionedIds(state, channel, post)),
-    },
-    { channel_id: channel.id },
-  );
+  const data: Record<string, unknown> = {
+    channel_display_name: channel.display_name,
+    channel_name: channel.name,
+    channel_type: channel.type,
+    post: JSON.stringify(postView(state, post)),
+    sender_name: `@${author?.username ?? ''}`,
+    set_online: opts.setOnline !== false,
+    team_id: channel.team_id,
+  };
+  // As the server: `mentions` (a JSON string of user ids) is present only when someone is mentioned.
+  const mentions = mentionedIds(state, channel, post);
+  if (mentions.length > 0) data.mentions = JSON.stringify(mentions);
+  world.hub.publish('posted', data, { channel_id: channel.id });
   return post;
-}
-
-function lastPostAt(state: SimState, channel: ChannelRecord): number {
-  let last = 0;
-  for (const p of state.posts.values())
-    if (p.channel_id === channel.id && p.create_at > last) last = p.create_at;
-  return last;
 }
 
 /** DMs mention the other member; elsewhere `@username` of a channel member does. */
@@ -227,7 +220,7 @@ export function sendEphemeral(
   world.hub.publish(
     'ephemeral_message',
     { post: JSON.stringify(postView(state, record)) },
-    { user_id: toUserId },
+    { user_id: toUserId, channel_id: record.channel_id },
   );
   return record;
 }

@@ -247,4 +247,29 @@ describe('mattermost sim: OAuth 2.0 provider', () => {
       await control(sim, 'PATCH', '/_sim/config', { ServiceSettings: { EnableOAuthServiceProvider: true } });
     }
   });
+  it('expires access tokens after SessionLengthSSOInHours and codes after 10 minutes (runs last: it moves the clock)', async () => {
+    const { verifier, challenge } = pkce();
+    const res = await token({
+      grant_type: 'authorization_code',
+      code: await authorize('carol', challenge),
+      code_verifier: verifier,
+    });
+    const asCarol = client(sim, String(res.body.access_token));
+    expect((await asCarol.getMe()).username).toBe('carol');
+    const stale = pkce();
+    const staleCode = await authorize('carol', stale.challenge);
+    await sim.clock.advance(11 * 60 * 1000);
+    expect(
+      (await token({ grant_type: 'authorization_code', code: staleCode, code_verifier: stale.verifier })).body
+        .id,
+    ).toBe('api.oauth.get_access_token.expired_code.app_error');
+    await sim.clock.advance(720 * 3600 * 1000);
+    expect((await refusal(asCarol.getMe())).status_code).toBe(401);
+    // The refresh token still works and rotates into a fresh session.
+    const refreshed = await token({
+      grant_type: 'refresh_token',
+      refresh_token: String(res.body.refresh_token),
+    });
+    expect((await client(sim, String(refreshed.body.access_token)).getMe()).username).toBe('carol');
+  });
 });
