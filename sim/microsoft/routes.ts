@@ -15,6 +15,7 @@ import * as control from './control/control-api.ts';
 import { authorize } from './entra/authorize.ts';
 import { instanceDiscovery, jwks, logout, openidConfiguration } from './entra/discovery.ts';
 import { token } from './entra/token.ts';
+import * as files from './files/drive-routes.ts';
 import { batch } from './graph/batch.ts';
 import * as users from './graph/users.ts';
 import * as presence from './presence/presence.ts';
@@ -277,6 +278,49 @@ function teamsRoutes(): Record<string, RouteSpec> {
   return routes;
 }
 
+const FILES_READ = perms(
+  ['Files.Read', 'Files.Read.All', 'Files.ReadWrite', 'Files.ReadWrite.All', 'Sites.Read.All'],
+  ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All'],
+);
+const FILES_WRITE = perms(
+  ['Files.ReadWrite', 'Files.ReadWrite.All'],
+  ['Files.ReadWrite.All', 'Sites.ReadWrite.All'],
+);
+
+/** Drive paths use OData path syntax (`root:/a.txt:/content`); `::` is a literal colon in the route syntax. */
+function fileRoutes(): Record<string, RouteSpec> {
+  const read = (handler: RouteSpec['handler']): RouteSpec => ({
+    auth: 'graph',
+    handler,
+    permissions: FILES_READ,
+    workload: 'files',
+  });
+  const write = (handler: RouteSpec['handler']): RouteSpec => ({
+    auth: 'graph',
+    handler,
+    permissions: FILES_WRITE,
+    workload: 'files',
+  });
+  return {
+    'GET /v1.0/{user}/drive': read(files.getDrive),
+    'GET /v1.0/{user}/drive/root': read(files.getRoot),
+    'GET /v1.0/{user}/drive/root/children': read(files.rootChildren),
+    'GET /v1.0/{user}/drive/root::/*': read(files.userPathOp),
+    'PUT /v1.0/{user}/drive/root::/*': write(files.userPathOp),
+    'POST /v1.0/{user}/drive/root::/*': write(files.userPathOp),
+    'GET /v1.0/{user}/drive/items/*': read(files.userItemOp),
+    'PUT /v1.0/{user}/drive/items/*': write(files.userItemOp),
+    'POST /v1.0/{user}/drive/items/*': write(files.userItemOp),
+    'GET /v1.0/drives/:driveId/items/*': read(files.driveItemOp),
+    'PUT /v1.0/drives/:driveId/items/*': write(files.driveItemOp),
+    'POST /v1.0/drives/:driveId/items/*': write(files.driveItemOp),
+    'GET /v1.0/teams/:teamId/channels/:channelId/filesFolder': read(files.filesFolder),
+    'GET /v1.0/shares/:shareId/driveItem': read(files.sharedItem),
+    'PUT /_upload/:sessionId': { auth: 'public', handler: files.uploadChunk },
+    'GET /_download/:token': { auth: 'public', handler: files.download },
+  };
+}
+
 export function buildRoutes(caPath: string): Record<string, RouteSpec> {
   return {
     // Entra ID
@@ -325,6 +369,7 @@ export function buildRoutes(caPath: string): Record<string, RouteSpec> {
     ...calendarRoutes(),
     'POST /v1.0/$batch': { auth: 'graph', handler: batch },
     ...teamsRoutes(),
+    ...fileRoutes(),
 
     // Change notifications (permissions are checked per resource inside the handler)
     'POST /v1.0/subscriptions': {

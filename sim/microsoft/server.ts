@@ -44,6 +44,8 @@ export async function buildServer(
       done(null, INVALID_JSON);
     }
   });
+  // Everything that is not JSON or a form (uploads, text/plain file bodies) arrives as raw bytes.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, buf, done) => done(null, buf));
 
   for (const [key, spec] of Object.entries(routes)) {

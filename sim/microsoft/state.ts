@@ -260,6 +260,8 @@ export class SimState {
   readonly presence = new Map<string, PresenceRecord>();
   readonly driveItems = new Map<string, DriveItemRecord>();
   readonly uploadSessions = new Map<string, UploadSessionRecord>();
+  /** Pre-authenticated download URLs (`@microsoft.graph.downloadUrl`) → item and expiry. */
+  readonly downloadTokens = new Map<string, { itemId: string; expiresAt: number }>();
   readonly subscriptions = new Map<string, SubscriptionRecord>();
 
   /** Finds a user by id, seed key, mail or UPN (case-insensitive for the last two, as Entra is). */
