@@ -81,23 +81,27 @@ export type ConfigPatch = { [S in keyof SimConfig]?: Partial<SimConfig[S]> };
 
 /**
  * Applies a patch section by section. Unknown sections or keys, and values whose type differs from the default's,
- * are refused with a message naming them: a typo in a seed must not silently leave production behaviour on.
+ * are refused with a message naming them (and nothing is applied): a typo in a seed must not silently leave
+ * production behaviour on.
  */
 export function applyConfigPatch(config: SimConfig, patch: unknown): void {
   if (patch === undefined || patch === null) return;
   if (typeof patch !== 'object' || Array.isArray(patch))
     throw new TypeError('config patch must be an object');
   const target = config as unknown as Record<string, Record<string, unknown>>;
-  for (const [section, values] of Object.entries(patch)) {
+  // Validate everything first, so a bad patch changes nothing.
+  const sections = Object.entries(patch).map(([section, values]) => {
     const current = target[section];
     if (!current) throw new TypeError(`unknown config section ${section}`);
     if (typeof values !== 'object' || values === null)
       throw new TypeError(`config section ${section} must be an object`);
     for (const [key, value] of Object.entries(values)) {
       if (!(key in current)) throw new TypeError(`unknown config key ${section}.${key}`);
-      if (typeof value !== typeof current[key])
+      if (typeof value !== typeof current[key]) {
         throw new TypeError(`config key ${section}.${key} must be a ${typeof current[key]}`);
+      }
     }
-    Object.assign(current, values);
-  }
+    return [current, values] as const;
+  });
+  for (const [current, values] of sections) Object.assign(current, values);
 }
