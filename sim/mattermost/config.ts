@@ -14,6 +14,7 @@ export interface SimConfig {
     EnablePostUsernameOverride: boolean;
     EnablePostIconOverride: boolean;
     EnableCommands: boolean;
+    EnableIncomingWebhooks: boolean;
     /** Space- or comma-separated hosts, IPs or CIDRs that integration callbacks may reach although private. */
     AllowedUntrustedInternalConnections: string;
     /** Seconds: callback timeout and trigger_id lifetime. */
@@ -62,6 +63,7 @@ export function defaultConfig(siteUrl = ''): SimConfig {
       EnablePostUsernameOverride: false,
       EnablePostIconOverride: false,
       EnableCommands: true,
+      EnableIncomingWebhooks: true,
       AllowedUntrustedInternalConnections: '',
       OutgoingIntegrationRequestsTimeout: 30,
       ExperimentalEnableHardenedMode: false,

@@ -187,6 +187,22 @@ export interface CommandRecord {
 }
 
 /** A `response_url` grant: 5 uses within 30 minutes (server `CommandWebhook`). */
+/** An incoming webhook: `POST /hooks/{id}` posts as its creator into its channel. */
+export interface IncomingWebhookRecord {
+  id: string;
+  user_id: string;
+  channel_id: string;
+  team_id: string;
+  display_name: string;
+  description: string;
+  username: string;
+  icon_url: string;
+  channel_locked: boolean;
+  create_at: number;
+  update_at: number;
+  delete_at: number;
+}
+
 export interface CommandWebhookRecord {
   id: string;
   command_id: string;
@@ -268,6 +284,7 @@ export class SimState {
   preferences: PreferenceRecord[] = [];
   commands = new Map<string, CommandRecord>();
   commandWebhooks = new Map<string, CommandWebhookRecord>();
+  incomingWebhooks = new Map<string, IncomingWebhookRecord>();
   triggers = new Map<string, TriggerRecord>();
   oauthApps = new Map<string, OAuthAppRecord>();
   authCodes = new Map<string, AuthCodeRecord>();

@@ -13,6 +13,7 @@ import * as users from '../handlers/users.ts';
 import * as actions from '../integrations/actions.ts';
 import * as commands from '../integrations/commands.ts';
 import * as dialogs from '../integrations/dialogs.ts';
+import * as hooks from '../integrations/incoming-webhooks.ts';
 import * as oauthApps from '../oauth/apps.ts';
 import * as oauth from '../oauth/flow.ts';
 import type { RequestContext, Result, Route } from './context.ts';
@@ -131,6 +132,13 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'DELETE /api/v4/commands/:command_id': s(commands.deleteCommand),
     'PUT /api/v4/commands/:command_id/regen_token': s(commands.regenCommandToken),
     'POST /hooks/commands/:hook_id': open(commands.commandWebhook),
+
+    // Incoming webhooks
+    'POST /api/v4/hooks/incoming': s(hooks.createIncomingHook),
+    'GET /api/v4/hooks/incoming': s(hooks.listIncomingHooks),
+    'GET /api/v4/hooks/incoming/:hook_id': s(hooks.getIncomingHook),
+    'DELETE /api/v4/hooks/incoming/:hook_id': s(hooks.deleteIncomingHook),
+    'POST /hooks/:hook_id': open(hooks.handleIncomingHook),
 
     // Interactive messages and dialogs
     'POST /api/v4/posts/:post_id/actions/:action_id': s(actions.doPostAction),
