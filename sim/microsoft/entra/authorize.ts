@@ -19,6 +19,12 @@ import { canonical, parseScopes } from './scopes.ts';
 
 export const AUTH_CODE_LIFETIME_MS = 10 * 60_000;
 
+const AUTHORIZE_ERRORS: Record<number, string> = {
+  65001: 'consent_required',
+  50058: 'login_required',
+  50126: 'access_denied',
+};
+
 /** Entra ignores the port of http loopback redirect URIs (RFC 8252 §7.3); everything else is exact. */
 export function redirectUriRegistered(app: AppRecord, uri: string): boolean {
   if (app.redirectUris.includes(uri)) return true;
@@ -89,7 +95,9 @@ function errorRedirect(
   code: number,
   vars: Record<string, string> = {},
 ): SimResponse {
-  const { error, text } = aadstsText(code, vars);
+  const { error: tokenError, text } = aadstsText(code, vars);
+  // The authorize leg reports interaction problems with the OAuth authorize error values.
+  const error = AUTHORIZE_ERRORS[code] ?? tokenError;
   const ts = new Date(ctx.clock.now()).toISOString();
   return redirectWith(redirectUri, mode, {
     error,
