@@ -158,3 +158,21 @@ export function getFileThumbnail(ctx: RequestContext): Result {
     'File doesn’t have a thumbnail image.',
   );
 }
+
+/** `GET /posts/{id}/files/info`: the infos of a readable post's attachments. */
+export function getPostFileInfos(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const id = ctx.params.post_id;
+  if (!isId(id)) throw invalidUrlParam('post_id');
+  const post = state.posts.get(id);
+  if (post?.delete_at !== 0) throw new SimError(404, 'app.post.get.app_error', 'Unable to get the post.');
+  const channel = state.channels.get(post.channel_id);
+  if (!channel || !canReadChannel(state, session, channel)) throw permissionDenied('read_channel');
+  return ok(
+    post.file_ids
+      .map((f) => state.files.get(f))
+      .filter((f) => f !== undefined)
+      .map(fileInfoView),
+  );
+}

@@ -122,6 +122,7 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'GET /api/v4/files/:file_id': s(files.getFile),
     'GET /api/v4/files/:file_id/info': s(files.getFileInfo),
     'GET /api/v4/files/:file_id/thumbnail': s(files.getFileThumbnail),
+    'GET /api/v4/posts/:post_id/files/info': s(files.getPostFileInfos),
 
     // Slash commands
     'POST /api/v4/commands': s(commands.createCommand),

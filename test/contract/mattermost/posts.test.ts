@@ -123,6 +123,9 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
       file_ids: [info?.id],
     } as never);
     expect(post.file_ids).toEqual([info?.id]);
+    expect(
+      (await client(sim, userToken(sim, 'bob')).getFileInfosForPost(post.id)).map((f) => f.name),
+    ).toEqual(['agenda.txt']);
     const res = await fetch(alice.getFileUrl(info?.id ?? '', 0), {
       headers: { Authorization: `Bearer ${userToken(sim, 'bob')}` },
     });
