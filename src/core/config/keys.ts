@@ -20,6 +20,9 @@ function unwrap(schema: z.ZodType): z.ZodType {
     const def = (s as unknown as { def: { type: string; innerType?: z.ZodType } }).def;
     if (def.innerType && (def.type === 'default' || def.type === 'prefault' || def.type === 'optional')) {
       s = def.innerType;
+    } else if (def.type === 'pipe' && (def as unknown as { in: z.ZodType }).in) {
+      // superRefine wraps the object; its shape is on the inner schema.
+      s = (def as unknown as { in: z.ZodType }).in;
     } else return s;
   }
 }
@@ -38,7 +41,7 @@ export const configKeys: readonly ConfigKey[] = Object.entries(configSchema.shap
       section,
       name,
       path: `${section}.${name}`,
-      env: [envName(section, name), ...(meta.env ?? [])],
+      env: [...new Set([envName(section, name), ...(meta.env ?? [])])],
       meta,
     };
   });

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { databaseSection } from './database.ts';
 import { jobsSection } from './jobs.ts';
 import { logSection } from './log.ts';
+import { mattermostSection } from './mattermost.ts';
+import { microsoftSection } from './microsoft.ts';
 import { serverSection } from './server.ts';
 import { vaultSection } from './vault.ts';
 
@@ -15,6 +17,8 @@ export const configSchema = z.strictObject({
   log: logSection.prefault({}),
   vault: vaultSection.prefault({}),
   jobs: jobsSection.prefault({}),
+  mattermost: mattermostSection.prefault({}),
+  microsoft: microsoftSection.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

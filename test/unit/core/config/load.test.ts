@@ -158,3 +158,67 @@ describe('maskedConfig', () => {
     expect(maskedConfig(loadConfig({ env: {} })).database?.url).toBeNull();
   });
 });
+
+describe('upstream sections', () => {
+  it('needs the bot token once a Mattermost URL is given', () => {
+    const err = failure(() => loadConfig({ env: { MATTERMOST_URL: 'https://chat.example.com' } }));
+    expect(err.message).toContain('mattermost.botToken');
+    expect(err.message).toContain('is required when mattermost.url is set');
+    expect(err.message).toContain('Fix: set MM365_MATTERMOST_BOT_TOKEN');
+  });
+
+  it('needs client id and secret once a tenant is given, and takes the Azure SDK variable names', () => {
+    const err = failure(() => loadConfig({ env: { AZURE_TENANT_ID: 't1' } }));
+    expect(err.message).toContain('microsoft.clientId');
+    expect(err.message).toContain('microsoft.clientSecret');
+    const ok = loadConfig({
+      env: { AZURE_TENANT_ID: 't1', AZURE_CLIENT_ID: 'c1', AZURE_CLIENT_SECRET: 's1' },
+    });
+    expect(ok.microsoft).toMatchObject({
+      cloud: 'public',
+      tenantId: 't1',
+      clientId: 'c1',
+      clientSecret: 's1',
+    });
+  });
+
+  it('refuses an http authority and an unknown cloud', () => {
+    const err = failure(() =>
+      loadConfig({
+        env: { MM365_MICROSOFT_AUTHORITY_HOST: 'http://login.example', MM365_MICROSOFT_CLOUD: 'mars' },
+      }),
+    );
+    expect(err.message).toContain('microsoft.authorityHost');
+    expect(err.message).toContain('microsoft.cloud');
+  });
+
+  it('pairs the Mattermost OAuth client id with its secret', () => {
+    expect(failure(() => loadConfig({ env: { MM365_MATTERMOST_OAUTH_CLIENT_ID: 'x' } })).message).toContain(
+      'mattermost.oauthClientSecret',
+    );
+  });
+
+  it('reads admin user ids as a trimmed list and checks their shape', () => {
+    const id = 'a'.repeat(26);
+    expect(
+      loadConfig({ env: { MM365_MATTERMOST_ADMIN_USER_IDS: ` ${id} , ${'b'.repeat(26)} ` } }).mattermost
+        .adminUserIds,
+    ).toEqual([id, 'b'.repeat(26)]);
+    expect(
+      failure(() => loadConfig({ env: { MM365_MATTERMOST_ADMIN_USER_IDS: 'alice' } })).message,
+    ).toContain('must be a 26-character Mattermost user id');
+  });
+
+  it('masks the bot token and the client secret', () => {
+    const config = loadConfig({
+      env: {
+        MATTERMOST_URL: 'https://chat.example.com',
+        MM365_MATTERMOST_BOT_TOKEN: 'bot-token-1234567890abc',
+        AZURE_CLIENT_SECRET: 'cs-123',
+      },
+    });
+    const printed = JSON.stringify(maskedConfig(config));
+    expect(printed).not.toContain('bot-token-1234567890abc');
+    expect(printed).not.toContain('cs-123');
+  });
+});
