@@ -10,7 +10,8 @@ import { resolveUserId } from './users.ts';
 /**
  * Channels: public/private team channels, direct (D) and group (G) channels, and membership.
  *
- * Contract: `POST /channels/direct` takes exactly two ids, one of them the caller's unless the caller has
+ * Contract: adding a channel member who never joined the team is 404 `app.team.get_member.missing.app_error`,
+ * one who left it 400 `api.channel.add_user.to.channel.failed.deleted.app_error`. `POST /channels/direct` takes exactly two ids, one of them the caller's unless the caller has
  * `manage_system`; it is get-or-create and answers 201 either way. `POST /channels/group` takes the ids of the
  * other members (the caller is added) and needs 3–8 members in total. A channel the caller may not read is a 403,
  * not a 404, as `SessionHasPermissionToChannel` answers. Membership changes publish `user_added` / `user_removed`
@@ -282,11 +283,20 @@ export function addChannelMember(ctx: RequestContext): Result {
   const onTeam = state.teamMember(channel.team_id, session.user_id) !== undefined;
   if (channel.type === 'O' && !admin && !onTeam) throw permissionDenied('join_public_channels');
   if (channel.type === 'P' && !admin && !member) throw permissionDenied('manage_private_channel_members');
-  if (!state.teamMember(channel.team_id, userId)) {
+  // As app.AddUserToChannel: never on the team → 404; left the team → 400.
+  const teamMember = state.teamMembers.find((m) => m.team_id === channel.team_id && m.user_id === userId);
+  if (!teamMember) {
     throw new SimError(
-      403,
-      'api.channel.add_members.user_denied',
-      'User is not a member of the team this channel belongs to.',
+      404,
+      'app.team.get_member.missing.app_error',
+      'No team member found for that user ID and team ID.',
+    );
+  }
+  if (teamMember.delete_at !== 0) {
+    throw new SimError(
+      400,
+      'api.channel.add_user.to.channel.failed.deleted.app_error',
+      'Failed to add user to channel because they have been removed from the team.',
     );
   }
   const existed = state.channelMember(channel.id, userId) !== undefined;

@@ -244,4 +244,24 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
     expect((await post('')).status).toBe(201);
     expect((await admin.getStatus(daveId)).status).toBe('online');
   });
+  it('refuses adding to a channel someone who never joined the team (404) or left it (400)', async () => {
+    const admin = client(sim, sim.ready.adminToken);
+    const outsider = await admin.createUser(
+      { username: 'outsider', email: 'outsider@example.org', password: 'Outsider-pass-1' } as never,
+      '',
+      '',
+    );
+    const ch = channelId(sim, 'acme', 'off-topic');
+    expect(await refusal(admin.addToChannel(outsider.id, ch))).toEqual({
+      server_error_id: 'app.team.get_member.missing.app_error',
+      status_code: 404,
+    });
+    const teamId = sim.ready.teams.acme?.id ?? '';
+    await admin.addToTeam(teamId, outsider.id);
+    await admin.removeFromTeam(teamId, outsider.id);
+    expect(await refusal(admin.addToChannel(outsider.id, ch))).toEqual({
+      server_error_id: 'api.channel.add_user.to.channel.failed.deleted.app_error',
+      status_code: 400,
+    });
+  });
 });
