@@ -17,7 +17,7 @@ import { Faults } from './faults.ts';
 import { buildRoutes } from './routes.ts';
 import { addApp, addUser, DEMO_SEED, parseSeed } from './seed.ts';
 import { applyContentSeed } from './seed-content.ts';
-import { buildServer } from './server.ts';
+import { BATCH_ITEM_HEADER, buildServer } from './server.ts';
 import { SimState } from './state.ts';
 import { createNotifier } from './subscriptions/delivery.ts';
 import { Throttle } from './throttle.ts';
@@ -102,7 +102,7 @@ export async function startMicrosoftSim(opts: StartOptions = {}): Promise<Micros
     const res = await app.inject({
       method: r.method as 'GET',
       url: r.url,
-      headers: r.headers,
+      headers: { ...r.headers, [BATCH_ITEM_HEADER]: '1' },
       ...(r.body === undefined ? {} : { payload: r.body as string }),
     });
     const headers: Record<string, string> = {};
@@ -119,11 +119,19 @@ export async function startMicrosoftSim(opts: StartOptions = {}): Promise<Micros
       control: `${base}/_sim`,
     };
   }
+  // Fail on a bad seed before listening, so a CLI with a broken --seed file exits without a dangling server.
+  if (opts.seed !== undefined) parseSeed(opts.seed);
   await app.listen({ port: opts.port ?? 0, host });
   const address = app.server.address();
   port = typeof address === 'object' && address ? address.port : 0;
   refreshUrls();
-  await ctx.reseed(opts.seed);
+  try {
+    await ctx.reseed(opts.seed);
+  } catch (err) {
+    ctx.notifier.dispose();
+    await app.close();
+    throw err;
+  }
   const sim: MicrosoftSim = {
     get ready() {
       return readyOf(ctx, pki.caPath) as unknown as MicrosoftSimReady;

@@ -17,6 +17,8 @@ import { GraphError, graphErrorBody } from './graph-error.ts';
 const ODATA_JSON =
   'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 const INVALID_JSON = Symbol('invalid-json');
+/** Marks requests that a $batch dispatches in-process (no socket to drop). */
+export const BATCH_ITEM_HEADER = 'x-sim-batch-item';
 
 /** Expands the `{user}` marker of a route key into the `/me` and `/users/:userId` forms. */
 export function expandPath(path: string): string[] {
@@ -109,6 +111,10 @@ async function run(
     const fault = ctx.faults.take(req.method, req.path);
     if (fault) {
       if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault.drop && headers[BATCH_ITEM_HEADER]) {
+        // A batch item has no connection of its own: Graph would report the lost backend call as a 504.
+        throw new GraphError(504, 'GatewayTimeout', 'The backend request timed out.');
+      }
       if (fault.drop) {
         reply.hijack();
         request.raw.socket.destroy();

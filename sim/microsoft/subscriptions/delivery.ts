@@ -20,7 +20,7 @@ import { messageJson, messageKey } from '../teams/message-json.ts';
 import { encryptResource } from './encryption.ts';
 import type { DeliveryLogEntry, Notifier, ResourceChange } from './notifier.ts';
 import { Outbound } from './outbound.ts';
-import { resolveResource } from './resources.ts';
+import { resolveResource, subscriptionPrincipal } from './resources.ts';
 
 /** Microsoft Graph Change Tracking's app id: the `appid`/`azp` of validationTokens (graph-api.md §5.3). */
 export const CHANGE_TRACKING_APP_ID = '0bf30f3b-4a52-48df-9a82-234910c4a086';
@@ -194,20 +194,7 @@ export function createNotifier(ctx: SimContext): Notifier {
       if (sub.expiresAt <= now || !sub.changeTypes.includes(change.changeType)) continue;
       let spec: ReturnType<typeof resolveResource>;
       try {
-        const creator = ctx.state.users.get(sub.creatorId);
-        spec = resolveResource(
-          ctx,
-          sub.resource,
-          creator
-            ? {
-                kind: 'delegated',
-                appId: sub.applicationId,
-                userId: creator.id,
-                scopes: new Set(),
-                tokenId: '',
-              }
-            : { kind: 'app', appId: sub.applicationId, roles: new Set(), tokenId: '' },
-        );
+        spec = resolveResource(ctx, sub.resource, subscriptionPrincipal(ctx, sub));
       } catch {
         continue;
       }

@@ -132,6 +132,17 @@ export function resolveResource(ctx: SimContext, resource: string, principal: Pr
   throw badRequest(`Resource '${resource}' is not supported for change notifications.`, 'InvalidRequest');
 }
 
+/** The principal a stored subscription acts as: its creating user (delegated) or its app. */
+export function subscriptionPrincipal(
+  ctx: SimContext,
+  sub: { creatorId: string; applicationId: string },
+): Principal {
+  const creator = ctx.state.users.get(sub.creatorId);
+  return creator
+    ? { kind: 'delegated', appId: sub.applicationId, userId: creator.id, scopes: new Set(), tokenId: '' }
+    : { kind: 'app', appId: sub.applicationId, roles: new Set(), tokenId: '' };
+}
+
 function teamsSpec(
   permissions: Permissions,
   quotaKey: string | null,

@@ -14,7 +14,7 @@ import type { SubscriptionRecord } from '../state.ts';
 import { subscriptionExpiry } from './delivery.ts';
 import { parseCertificate } from './encryption.ts';
 import type { LifecycleEvent } from './notifier.ts';
-import { type ResourceSpec, resolveResource } from './resources.ts';
+import { type ResourceSpec, resolveResource, subscriptionPrincipal } from './resources.ts';
 
 const CHANGE_TYPES = ['created', 'updated', 'deleted'];
 const TLS_VERSIONS = ['v1_0', 'v1_1', 'v1_2', 'v1_3'];
@@ -265,6 +265,10 @@ export const triggerLifecycle: Handler = async (req, ctx) => {
   }
   const s = ctx.state.subscriptions.get(req.params.subscriptionId ?? '');
   if (!s) throw notFound();
+  const spec = resolveResource(ctx, s.resource, subscriptionPrincipal(ctx, s));
+  if (!spec.lifecycleEvents.includes(event)) {
+    throw badRequest(`Graph does not send '${event}' for ${spec.kind} resources.`);
+  }
   await ctx.notifier.lifecycle(s.id, event as LifecycleEvent);
   return { status: 202 };
 };

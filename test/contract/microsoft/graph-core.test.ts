@@ -200,6 +200,11 @@ describe('throttling and faults', () => {
     const token = await h.tokenFor('alice');
     await h.control('POST', '/faults', { path: '/v1.0/me', drop: true });
     await expect(h.graph(token, 'GET', '/me')).rejects.toThrow();
+    await h.control('POST', '/faults', { path: '/v1.0/me', drop: true });
+    const batch = await h.graph(token, 'POST', '/$batch', {
+      requests: [{ id: '1', method: 'GET', url: '/me' }],
+    });
+    expect(((await json(batch)) as AnyJson).responses[0].status).toBe(504);
     await h.control('POST', '/faults', { path: '/v1.0/me', latencyMs: 300 });
     const t0 = Date.now();
     expect((await h.graph(token, 'GET', '/me')).status).toBe(200);
