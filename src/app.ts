@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './core/config/index.ts';
 import { createLogger, type Logger } from './core/log.ts';
 import { createMetrics, type Metrics } from './core/metrics/registry.ts';
+import { TokenSigner } from './core/signed-token.ts';
 import { type Vault, vaultFromConfig } from './core/vault/index.ts';
 import { buildHttpServer } from './http/index.ts';
 import { JobRunner } from './jobs/index.ts';
@@ -28,6 +30,8 @@ export interface App {
   readonly secrets: StoredSecrets;
   readonly jobs: JobRunner;
   readonly http: FastifyInstance;
+  /** Signs and verifies action contexts, OAuth state and links; one key for every replica, kept in the database. */
+  signer(): Promise<TokenSigner>;
   /** Migrate, start jobs, listen. Resolves with the URL the server listens on. */
   start(): Promise<{ url: string; migrations: MigrationReport }>;
   /** Stop intake (503 + readiness off), drain requests and jobs within the grace period, close the database. */
@@ -67,6 +71,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
     isDraining: () => draining,
   });
 
+  let signer: Promise<TokenSigner> | undefined;
   let stopping: Promise<void> | undefined;
   return {
     config,
@@ -77,6 +82,12 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
     secrets,
     jobs,
     http,
+    signer() {
+      signer ??= secrets
+        .getOrCreate('core.signing-key', () => randomBytes(32).toString('base64'))
+        .then((value) => new TokenSigner(Buffer.from(value, 'base64')));
+      return signer;
+    },
     async start() {
       const migrations = await migrateToLatest(store);
       if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'database migrated');

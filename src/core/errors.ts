@@ -47,6 +47,18 @@ export const errorCodes = {
     status: 503,
     doc: 'The service is draining for shutdown; retry on another replica.',
   },
+  MM365_ID_INVALID: {
+    status: 400,
+    doc: 'An identifier does not have the shape of its family (Mattermost id, GUID, Teams thread id…).',
+  },
+  MM365_SIGNATURE_INVALID: {
+    status: 403,
+    doc: 'A signed token (button context, link, OAuth state) was altered, forged or made for another purpose.',
+  },
+  MM365_SIGNATURE_EXPIRED: {
+    status: 403,
+    doc: 'A signed token is past its expiry; the user should start over.',
+  },
   MM365_INTERNAL: {
     status: 500,
     doc: 'An unexpected failure; the log line with the same request id has details.',

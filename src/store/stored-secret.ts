@@ -61,6 +61,21 @@ export class StoredSecrets {
     return text;
   }
 
+  /**
+   * The value stored under `name`, creating it with `make()` if there is none. Safe when several replicas
+   * start at once: the first insert wins and every caller gets that one value.
+   */
+  async getOrCreate(name: string, make: () => string): Promise<string> {
+    const existing = await this.get(name);
+    if (existing !== undefined) return existing;
+    await this.#db
+      .insertInto('stored_secret')
+      .values({ name, ciphertext: this.#vault.seal(make(), context(name)), key_id: this.#vault.activeKeyId })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    return (await this.get(name)) as string;
+  }
+
   async delete(name: string): Promise<boolean> {
     const result = await this.#db.deleteFrom('stored_secret').where('name', '=', name).executeTakeFirst();
     return result.numDeletedRows > 0n;

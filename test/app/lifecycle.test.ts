@@ -85,10 +85,13 @@ describe('app lifecycle', () => {
     const first = buildApp(config, { log });
     await first.start();
     await first.secrets.put('mattermost.botToken', 'bot-token-value');
+    const token = (await first.signer()).sign('rsvp', { e: 1 }, Date.now() + 60_000);
     await first.stop();
     const second = buildApp(config, { log });
     await second.start();
     expect(await second.secrets.get('mattermost.botToken')).toBe('bot-token-value');
+    // The signing key survives too: a button sent before a restart still verifies after it.
+    expect((await second.signer()).verify('rsvp', token, Date.now())).toEqual({ e: 1 });
     await second.stop();
   });
 });

@@ -59,6 +59,24 @@ describe.each(drivers)('store on %s', (driver) => {
     expect(await secrets.get('a')).toBeUndefined();
   });
 
+  it('creates a value once even when several callers race, and every caller gets that value', async () => {
+    t = await openTestStore(driver);
+    await migrateToLatest(t.store);
+    const secrets = new StoredSecrets(t.store.db, new Vault([k1]));
+    let made = 0;
+    const values = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        secrets.getOrCreate('core.signing-key', () => {
+          made++;
+          return `key-${made}`;
+        }),
+      ),
+    );
+    expect(new Set(values).size).toBe(1);
+    expect(await secrets.get('core.signing-key')).toBe(values[0]);
+    expect(await secrets.getOrCreate('core.signing-key', () => 'another')).toBe(values[0]);
+  });
+
   it('re-encrypts with the new key when a value is read after rotation', async () => {
     t = await openTestStore(driver);
     await migrateToLatest(t.store);
