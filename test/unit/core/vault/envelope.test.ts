@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -143,6 +143,14 @@ describe('vaultFromConfig', () => {
     const second = vaultFromConfig(config);
     expect(second.vault.openText(sealed, 'c').text).toBe('x');
     expect(readFileSync(first.keyFile as string, 'utf8')).toMatch(/^local1:/);
+  });
+
+  it('keeps the key in memory, writing no file, when the database is in memory', () => {
+    const before = existsSync('memory:');
+    const { keyFile, vault } = vaultFromConfig(loadConfig({ env: { MM365_DATA_DIR: 'memory://' } }));
+    expect(keyFile).toBeUndefined();
+    expect(vault.activeKeyId).toBe('memory');
+    expect(existsSync('memory:')).toBe(before);
   });
 
   it('uses configured keys, active first, and no key file', () => {
