@@ -97,18 +97,49 @@ export function instancesIn(s: StoredEvent, from: number, to: number): Instance[
   return out;
 }
 
+export interface ViewPreferences {
+  label: string;
+  iana: string;
+  /** `Prefer: outlook.body-content-type`; null leaves bodies as stored. */
+  bodyType?: 'text' | 'html' | null;
+}
+
 /** The zone label and IANA zone a response should use: `Prefer: outlook.timezone`, else `fallback`. */
-export function preferredZone(req: SimRequest, fallback = 'UTC'): { label: string; iana: string } {
+export function preferredZone(req: SimRequest, fallback = 'UTC'): ViewPreferences {
   const m = /outlook\.timezone\s*=\s*"([^"]+)"/i.exec(req.headers.prefer ?? '');
+  const b = /outlook\.body-content-type\s*=\s*"?(text|html)"?/i.exec(req.headers.prefer ?? '');
+  const bodyType = (b?.[1]?.toLowerCase() as 'text' | 'html' | undefined) ?? null;
   const label = m?.[1] ?? fallback;
   const iana = toIana(label);
-  if (!iana) return { label: fallback, iana: toIana(fallback) ?? 'UTC' };
-  return { label, iana };
+  if (!iana) return { label: fallback, iana: toIana(fallback) ?? 'UTC', bodyType };
+  return { label, iana, bodyType };
 }
 
 export function preferenceApplied(req: SimRequest): Record<string, string> {
+  const applied: string[] = [];
   const m = /outlook\.timezone\s*=\s*"([^"]+)"/i.exec(req.headers.prefer ?? '');
-  return m?.[1] && toIana(m[1]) ? { 'Preference-Applied': `outlook.timezone="${m[1]}"` } : {};
+  if (m?.[1] && toIana(m[1])) applied.push(`outlook.timezone="${m[1]}"`);
+  const b = /outlook\.body-content-type\s*=\s*"?(text|html)"?/i.exec(req.headers.prefer ?? '');
+  if (b?.[1]) applied.push(`outlook.body-content-type="${b[1].toLowerCase()}"`);
+  return applied.length ? { 'Preference-Applied': applied.join(', ') } : {};
+}
+
+function htmlToText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\r\n')
+    .replace(/<\/(p|div)>/gi, '\r\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .trim();
+}
+
+function textToHtml(text: string): string {
+  const esc = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>${esc.replace(/\r?\n/g, '<br>')}</body></html>`;
 }
 
 function bodyPreview(e: Event): string {
@@ -121,10 +152,7 @@ function bodyPreview(e: Event): string {
 }
 
 /** Graph JSON of an instance, times in `zone`. */
-export function renderInstance(
-  inst: Instance,
-  zone: { label: string; iana: string },
-): Event & Record<string, unknown> {
+export function renderInstance(inst: Instance, zone: ViewPreferences): Event & Record<string, unknown> {
   const s = inst.stored;
   const base: Event = {
     ...structuredClone(s.event),
@@ -153,6 +181,11 @@ export function renderInstance(
     bodyPreview: bodyPreview(base),
     webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(inst.id)}&exvsurl=1&path=/calendar/item`,
   };
+  const want = zone.bodyType;
+  if (want && base.body && base.body.contentType !== want) {
+    const content = base.body.content ?? '';
+    out.body = { contentType: want, content: want === 'text' ? htmlToText(content) : textToHtml(content) };
+  }
   if (inst.type === 'occurrence' || inst.type === 'exception') {
     out.seriesMasterId = s.id;
     out.recurrence = null;

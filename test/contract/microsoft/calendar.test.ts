@@ -171,6 +171,19 @@ describe('invitations', () => {
   });
 });
 
+describe('Prefer headers', () => {
+  it('converts bodies for outlook.body-content-type and reports both preferences applied', async () => {
+    const res = await h.graph(bob, 'GET', '/me/events?$select=subject,body', undefined, {
+      Prefer: 'outlook.timezone="Pacific Standard Time", outlook.body-content-type="text"',
+    });
+    expect(res.headers.get('preference-applied')).toBe(
+      'outlook.timezone="Pacific Standard Time", outlook.body-content-type="text"',
+    );
+    const review = ((await json(res)) as AnyJson).value.find((e: AnyJson) => e.subject === 'Design review');
+    expect(review.body).toEqual({ contentType: 'text', content: 'Let us review the calendar sync design.' });
+  });
+});
+
 describe('getSchedule', () => {
   it('returns availabilityView per schedule and a per-item error for unknown addresses', async () => {
     const day = new Date(Date.now() + DAY).toISOString().slice(0, 10);
