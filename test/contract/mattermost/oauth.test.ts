@@ -108,7 +108,7 @@ describe('mattermost sim: OAuth 2.0 provider', () => {
       grant_type: 'refresh_token',
       refresh_token: String(first.body.refresh_token),
     });
-    expect(reused.status).toBe(400);
+    expect(reused.status).toBe(404);
     expect(reused.body.id).toBe('api.oauth.get_access_token.refresh_token.app_error');
   });
 
@@ -120,18 +120,21 @@ describe('mattermost sim: OAuth 2.0 provider', () => {
       code_verifier: `${verifier}x`,
     });
     expect(wrong.status).toBe(400);
+    expect(wrong.body.id).toBe('model.authorize.validate_pkce.verification_failed.app_error');
     const missing = await token({
       grant_type: 'authorization_code',
       code: await authorize('carol', challenge),
     });
     expect(missing.status).toBe(400);
+    expect(missing.body.id).toBe('model.authorize.validate_pkce.verifier_required.app_error');
     const badSecret = await token({
       grant_type: 'authorization_code',
       code: await authorize('carol', challenge),
       code_verifier: verifier,
       client_secret: 'nope',
     });
-    expect(badSecret.status).toBe(403);
+    expect(badSecret.status).toBe(401);
+    expect(badSecret.body.id).toBe('model.oauth.validate_grant.credentials.app_error');
     const badRedirect = await token({
       grant_type: 'authorization_code',
       code: await authorize('carol', challenge),
@@ -139,6 +142,89 @@ describe('mattermost sim: OAuth 2.0 provider', () => {
       redirect_uri: 'http://127.0.0.1:9/other',
     });
     expect(badRedirect.body.id).toBe('api.oauth.get_access_token.redirect_uri.app_error');
+  });
+
+  it('keeps one grant per user and client: a second authorization returns the same, still valid tokens', async () => {
+    const first = pkce();
+    const a = await token({
+      grant_type: 'authorization_code',
+      code: await authorize('dave', first.challenge),
+      code_verifier: first.verifier,
+    });
+    const second = pkce();
+    const b = await token({
+      grant_type: 'authorization_code',
+      code: await authorize('dave', second.challenge),
+      code_verifier: second.verifier,
+    });
+    expect(b.body.access_token).toBe(a.body.access_token);
+    expect(b.body.refresh_token).toBe(a.body.refresh_token);
+    expect(Number(b.body.expires_in)).toBeLessThanOrEqual(Number(a.body.expires_in));
+  });
+
+  it('serves public clients with PKCE only: no secret, no refresh token, no refresh grant', async () => {
+    const admin = client(sim, sim.ready.adminToken);
+    const pub = (await admin.createOAuthApp({
+      name: 'Public',
+      homepage: 'http://127.0.0.1:9/',
+      callback_urls: [redirectUri],
+      is_public: true,
+    } as never)) as unknown as { id: string; client_secret: string };
+    expect(pub.client_secret).toBe('');
+    const alice = client(sim, userToken(sim, 'alice'));
+    expect(
+      (
+        await refusal(
+          alice.authorizeOAuthApp(
+            'code',
+            pub.id,
+            redirectUri,
+            's',
+            'user',
+            undefined as never,
+            undefined as never,
+            undefined as never,
+          ),
+        )
+      ).server_error_id,
+    ).toBe('model.authorize.validate_pkce.public_client_required.app_error');
+    const { verifier, challenge } = pkce();
+    const res = (await alice.authorizeOAuthApp(
+      'code',
+      pub.id,
+      redirectUri,
+      's',
+      'user',
+      undefined as never,
+      challenge,
+      'S256',
+    )) as unknown as {
+      redirect: string;
+    };
+    const code = new URL(res.redirect).searchParams.get('code') ?? '';
+    const form = (fields: Record<string, string>) =>
+      fetch(`${sim.url}/oauth/access_token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: pub.id, redirect_uri: redirectUri, ...fields }).toString(),
+      });
+    const withSecret = await form({
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      client_secret: 'x',
+    });
+    expect(((await withSecret.json()) as { id: string }).id).toBe(
+      'model.oauth.validate_grant.public_client_secret.app_error',
+    );
+    const ok = await form({ grant_type: 'authorization_code', code, code_verifier: verifier });
+    const body = (await ok.json()) as Record<string, unknown>;
+    expect(ok.status).toBe(200);
+    expect(body.refresh_token).toBeUndefined();
+    const refresh = await form({ grant_type: 'refresh_token', refresh_token: 'anything' });
+    expect(((await refresh.json()) as { id: string }).id).toBe(
+      'model.oauth.validate_grant.public_client_refresh_token.app_error',
+    );
   });
 
   it('accepts only S256 and only registered redirect URIs at authorize time', async () => {
