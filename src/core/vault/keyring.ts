@@ -40,7 +40,8 @@ export interface VaultFromConfig {
 export function vaultFromConfig(config: Pick<Config, 'vault' | 'database'>): VaultFromConfig {
   if (config.vault.keys.length > 0) return { vault: new Vault(config.vault.keys.map(parseVaultKey)) };
   // An in-memory database (tests) gets an in-memory key: both vanish with the process.
-  if (config.database.dataDir === 'memory://') return { vault: new Vault([parseVaultKey(generateVaultKeyEntry('memory'))]) };
+  if (config.database.dataDir === 'memory://')
+    return { vault: new Vault([parseVaultKey(generateVaultKeyEntry('memory'))]) };
   const keyFile = join(config.database.dataDir, 'vault.key');
   if (!existsSync(keyFile)) {
     mkdirSync(dirname(keyFile), { recursive: true });
