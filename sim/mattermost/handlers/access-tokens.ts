@@ -9,10 +9,11 @@ import { resolveUserId, USER_NOT_FOUND } from './users.ts';
 /**
  * Personal access tokens and bot access tokens (server api4/user.go, app `CreateUserAccessToken`).
  *
- * Contract: the token string is returned only by create. Humans need `EnableUserAccessTokens` (else 501
- * `app.user_access_token.disabled`) and `create_user_access_token` (admin or the `system_user_access_token`
- * role), plus `edit_other_users` for someone else; a bot's tokens need its owner or an admin and ignore the
- * switch. OAuth sessions may not create tokens (403). Revoking deletes the token's session at once.
+ * Contract: the token string is returned only by create. Creating needs `create_user_access_token` (admin or the
+ * `system_user_access_token` role) for everyone, bots included, plus: the user themself, the bot's owner, or
+ * `edit_other_users`. Humans also need `EnableUserAccessTokens` (else 501 `app.user_access_token.disabled`); bots
+ * ignore the switch. OAuth sessions may not create tokens (403); an empty description is 400. Revoking deletes the
+ * token's session at once.
  */
 function tokenView(t: AccessTokenRecord): Omit<AccessTokenRecord, 'token'> {
   return {
@@ -30,27 +31,19 @@ export function createAccessToken(ctx: RequestContext): Result {
   const userId = resolveUserId(ctx, ctx.params.user_id);
   const target = state.users.get(userId);
   if (!target) throw USER_NOT_FOUND();
+  // Order as api4 createUserAccessToken: OAuth session, description, create_user_access_token, user-or-bot,
+  // then the config switch (which bots ignore).
   if (session.kind === 'oauth') throw permissionDenied('create_user_access_token');
-  if (target.is_bot) {
-    const bot = state.bots.get(target.id);
-    if (!isAdmin(state, session) && bot?.owner_id !== session.user_id)
-      throw permissionDenied('manage_others_bots');
-  } else {
-    if (!state.config.ServiceSettings.EnableUserAccessTokens) {
-      throw disabled(
-        'app.user_access_token.disabled',
-        'Personal access tokens are disabled on this server. Please contact your system administrator for details.',
-      );
-    }
-    if (!canCreateAccessToken(state, session)) throw permissionDenied('create_user_access_token');
-    if (userId !== session.user_id && !isAdmin(state, session)) throw permissionDenied('edit_other_users');
-  }
   const b = (ctx.body ?? {}) as { description?: unknown; expires_at?: unknown };
-  if (typeof b.description !== 'string' || b.description === '') {
-    throw new SimError(
-      400,
-      'model.user_access_token.is_valid.description.app_error',
-      'Invalid description, must be 255 or less characters.',
+  if (typeof b.description !== 'string' || b.description === '') throw invalidParam('description');
+  if (!canCreateAccessToken(state, session)) throw permissionDenied('create_user_access_token');
+  const ownsBot = target.is_bot && state.bots.get(target.id)?.owner_id === session.user_id;
+  if (userId !== session.user_id && !ownsBot && !isAdmin(state, session))
+    throw permissionDenied('edit_other_users');
+  if (!target.is_bot && !state.config.ServiceSettings.EnableUserAccessTokens) {
+    throw disabled(
+      'app.user_access_token.disabled',
+      'Personal access tokens are disabled on this server. Please contact your system administrator for details.',
     );
   }
   const expiresAt = typeof b.expires_at === 'number' ? b.expires_at : 0;

@@ -111,6 +111,21 @@ describe('mattermost sim: users, tokens and bots', () => {
     });
   });
 
+  it("lets a bot's owner mint its tokens only with create_user_access_token, and refuses an empty description", async () => {
+    const admin = client(sim, sim.ready.adminToken);
+    const bot = await admin.createBot({ username: 'owned-bot' } as never);
+    await admin.assignBot(bot.user_id, userId(sim, 'bob'));
+    const bob = client(sim, userToken(sim, 'bob'));
+    expect(await refusal(bob.createUserAccessToken(bot.user_id, 'mine'))).toEqual({
+      server_error_id: 'api.context.permissions.app_error',
+      status_code: 403,
+    });
+    await admin.updateUserRoles(userId(sim, 'bob'), 'system_user system_user_access_token');
+    expect((await bob.createUserAccessToken(bot.user_id, 'mine')).token).toMatch(/^[a-z0-9]{26}$/);
+    expect((await refusal(bob.createUserAccessToken(bot.user_id, ''))).status_code).toBe(400);
+    await admin.updateUserRoles(userId(sim, 'bob'), 'system_user');
+  });
+
   it('refuses bot creation with api.bot.create_disabled when EnableBotAccountCreation is off', async () => {
     await control(sim, 'PATCH', '/_sim/config', { ServiceSettings: { EnableBotAccountCreation: false } });
     try {
