@@ -5,7 +5,10 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { configKeys, loadConfig } from '../src/core/config/index.ts';
-import { errorCodes } from '../src/core/errors.ts';
+import { registeredErrorCodes } from '../src/core/errors.ts';
+
+// Each folder's errors.ts registers its codes when imported; the composition root imports every folder.
+await import('../src/app.ts');
 
 const root = resolve(import.meta.dirname, '..');
 const defaults = loadConfig({ env: {} }) as unknown as Record<string, Record<string, unknown>>;
@@ -53,9 +56,11 @@ const errors = [
   'Every error the service raises on purpose carries one of these codes; HTTP error bodies are',
   '`{"error":{"code","message","requestId"}}`. A retired code is never reused.',
   '',
-  '| code | HTTP status | when |',
-  '| --- | --- | --- |',
-  ...Object.entries(errorCodes).map(([code, spec]) => `| \`${code}\` | ${spec.status} | ${cell(spec.doc)} |`),
+  '| code | HTTP status | part | when |',
+  '| --- | --- | --- | --- |',
+  ...registeredErrorCodes().map(
+    ([code, spec]) => `| \`${code}\` | ${spec.status} | ${spec.owner} | ${cell(spec.doc)} |`,
+  ),
   '',
 ];
 writeFileSync(resolve(root, 'docs/reference/errors.md'), errors.join('\n'));

@@ -65,7 +65,37 @@ export const errorCodes = {
   },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
-export type ErrorCode = keyof typeof errorCodes;
+/** Every code is MM365_*: core's here, each other folder's in its own errors.ts via defineErrorCodes(). */
+export type ErrorCode = `MM365_${string}`;
+
+const registry = new Map<string, ErrorCodeSpec & { owner: string }>();
+
+/**
+ * Registers a folder's codes (src/<folder>/errors.ts) so AppError knows their status and docs list them.
+ * Codes are global and never reused: one registered by two folders is a programming error.
+ */
+export function defineErrorCodes<const T extends Record<ErrorCode, ErrorCodeSpec>>(
+  owner: string,
+  codes: T,
+): { [K in keyof T]: K } {
+  const names: Record<string, string> = {};
+  for (const [code, spec] of Object.entries(codes) as [string, ErrorCodeSpec][]) {
+    const existing = registry.get(code);
+    if (existing && existing.owner !== owner) {
+      throw new Error(`error code ${code} is defined by both ${existing.owner} and ${owner}`);
+    }
+    registry.set(code, { ...spec, owner });
+    names[code] = code;
+  }
+  return names as { [K in keyof T]: K };
+}
+
+/** Every registered code with its spec and owning folder, for docs/reference/errors.md. */
+export function registeredErrorCodes(): [ErrorCode, ErrorCodeSpec & { owner: string }][] {
+  return [...registry.entries()] as [ErrorCode, ErrorCodeSpec & { owner: string }][];
+}
+
+defineErrorCodes('core', errorCodes);
 
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -81,7 +111,8 @@ export class AppError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
-    this.status = errorCodes[code].status;
+    // An unregistered code is our bug; it still maps to a status rather than breaking the error path.
+    this.status = registry.get(code)?.status ?? 500;
     this.details = options?.details;
   }
 }
