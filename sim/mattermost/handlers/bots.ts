@@ -42,11 +42,12 @@ export function insertBot(
 export function createBot(ctx: RequestContext): Result {
   const state = ctx.world.state;
   const session = sessionOf(ctx);
+  // Order as api4 createBot: create_bot, then "a bot cannot create bots", then the config switch.
+  if (!isAdmin(state, session)) throw permissionDenied('create_bot');
+  if (state.users.get(session.user_id)?.is_bot) throw permissionDenied('create_bot');
   if (!state.config.ServiceSettings.EnableBotAccountCreation) {
     throw new SimError(403, 'api.bot.create_disabled', 'Bot creation has been disabled.');
   }
-  if (state.users.get(session.user_id)?.is_bot) throw permissionDenied('create_bot');
-  if (!isAdmin(state, session)) throw permissionDenied('create_bot');
   const b = (ctx.body ?? {}) as { username?: unknown; display_name?: unknown; description?: unknown };
   if (typeof b.username !== 'string' || b.username === '') throw invalidParam('username');
   const bot = insertBot(state, {

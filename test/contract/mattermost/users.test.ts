@@ -135,6 +135,11 @@ describe('mattermost sim: users, tokens and bots', () => {
         server_error_id: 'api.bot.create_disabled',
         status_code: 403,
       });
+      // A user without create_bot never reaches the switch.
+      expect(
+        (await refusal(client(sim, userToken(sim, 'alice')).createBot({ username: 'nope-bot' } as never)))
+          .server_error_id,
+      ).toBe('api.context.permissions.app_error');
     } finally {
       await control(sim, 'PATCH', '/_sim/config', { ServiceSettings: { EnableBotAccountCreation: true } });
     }
