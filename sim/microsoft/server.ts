@@ -35,7 +35,8 @@ export async function buildServer(
     https: { key: pki.keyPem, cert: pki.certPem },
     logger: false,
     bodyLimit: 64 * 1024 * 1024,
-    routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: false },
+    // Graph matches URL segments case-insensitively (`/Me/Events`); parameter values keep their case.
+    routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: false, caseSensitive: false },
   });
   await app.register(formbody);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, buf, done) => {
@@ -50,10 +51,12 @@ export async function buildServer(
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, buf, done) => done(null, buf));
 
+  const known: { method: string; re: RegExp }[] = [];
   for (const [key, spec] of Object.entries(routes)) {
     const space = key.indexOf(' ');
     const method = key.slice(0, space);
     for (const url of expandPath(key.slice(space + 1))) {
+      known.push({ method, re: patternRegex(url) });
       app.route({
         method: method as 'GET',
         url,
@@ -61,20 +64,50 @@ export async function buildServer(
       });
     }
   }
-  app.setNotFoundHandler((request, reply) => run(ctx, 'NOTFOUND', notFoundSpec, request, reply));
+  const notFound = notFoundSpec(known);
+  app.setNotFoundHandler((request, reply) => run(ctx, 'NOTFOUND', notFound, request, reply));
   return app;
 }
 
-const notFoundSpec: RouteSpec = {
-  auth: 'public',
-  handler: (req) => {
-    if (req.path.startsWith('/v1.0') || req.path.startsWith('/beta')) {
-      const segment = req.path.split('/').filter(Boolean).pop() ?? '';
-      throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
-    }
-    throw new GraphError(404, 'NotFound', `No route ${req.method} ${req.path}.`);
-  },
-};
+/** The route syntax (`:param`, `*`, `::` for a literal colon) as a case-insensitive regex over a path. */
+function patternRegex(url: string): RegExp {
+  const body = url
+    .split('::')
+    .map((part) =>
+      part
+        .split(/(:[A-Za-z]+|\*)/)
+        .map((tok) =>
+          tok === '*' ? '.*' : tok.startsWith(':') ? '[^/]+' : tok.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+        )
+        .join(''),
+    )
+    .join(':');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+/**
+ * Unknown Graph paths: 405 when the path exists for another method [inf: code and wording], else Graph's
+ * "Resource not found for the segment" 400.
+ */
+function notFoundSpec(known: { method: string; re: RegExp }[]): RouteSpec {
+  return {
+    auth: 'public',
+    handler: (req) => {
+      if (req.path.startsWith('/v1.0') || req.path.startsWith('/beta')) {
+        if (known.some((k) => k.method !== req.method && k.re.test(req.path))) {
+          throw new GraphError(
+            405,
+            'Request_BadRequest',
+            'Specified HTTP method is not allowed for the request target.',
+          );
+        }
+        const segment = req.path.split('/').filter(Boolean).pop() ?? '';
+        throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
+      }
+      throw new GraphError(404, 'NotFound', `No route ${req.method} ${req.path}.`);
+    },
+  };
+}
 
 function isGraphPath(path: string): boolean {
   return path.startsWith('/v1.0') || path.startsWith('/beta');

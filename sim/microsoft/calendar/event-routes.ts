@@ -5,7 +5,7 @@
 import type { Handler, SimContext, SimRequest } from '../context.ts';
 import { mailboxUser } from '../graph/auth.ts';
 import { collection } from '../graph/odata.ts';
-import { badRequest, notFound } from '../graph-error.ts';
+import { badRequest, GraphError, notFound } from '../graph-error.ts';
 import type { CalendarRecord, StoredEvent, UserRecord } from '../state.ts';
 import {
   cancelEvent,
@@ -30,7 +30,8 @@ const PAGE = { defaultSize: 10, maxTop: 1000 };
 
 function calendarOf(req: SimRequest, ctx: SimContext, owner: UserRecord): CalendarRecord | null {
   const id = req.params.calendarId;
-  if (id === undefined) return req.path.includes('/calendar/') ? defaultCalendar(ctx, owner) : null;
+  if (id === undefined)
+    return req.path.toLowerCase().includes('/calendar/') ? defaultCalendar(ctx, owner) : null;
   const cal = ctx.state.calendars.get(id);
   if (!cal || cal.ownerId !== owner.id) throw notFound();
   return cal;
@@ -153,14 +154,31 @@ export const postEvent: Handler = (req, ctx) => {
   return { ...res, status: 201 };
 };
 
+/** `If-Match` with a stale `@odata.etag` → 412 (Exchange's optimistic concurrency). */
+function checkIfMatch(req: SimRequest, ctx: SimContext, owner: UserRecord): void {
+  const want = req.headers['if-match'];
+  if (!want || want === '*') return;
+  const { stored } = findEvent(ctx, owner, req.params.eventId ?? '');
+  if (want !== `W/"${stored.event.changeKey}"`) {
+    throw new GraphError(
+      412,
+      'ErrorIrresolvableConflict',
+      'The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.',
+    );
+  }
+}
+
 export const patchEvent: Handler = (req, ctx) => {
   const owner = mailboxUser(req, ctx);
+  checkIfMatch(req, ctx, owner);
   const stored = updateEvent(ctx, owner, req.params.eventId ?? '', req.body);
   return renderOne(req, ctx, owner, req.params.eventId ?? stored.id, stored.event.start?.timeZone ?? 'UTC');
 };
 
 export const removeEvent: Handler = (req, ctx) => {
-  deleteEvent(ctx, mailboxUser(req, ctx), req.params.eventId ?? '');
+  const owner = mailboxUser(req, ctx);
+  checkIfMatch(req, ctx, owner);
+  deleteEvent(ctx, owner, req.params.eventId ?? '');
   return { status: 204 };
 };
 

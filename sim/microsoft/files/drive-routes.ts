@@ -57,7 +57,7 @@ function driveOfUser(req: SimRequest, ctx: SimContext): DriveRef {
 }
 
 function afterMarker(req: SimRequest, marker: string): string {
-  const i = req.path.indexOf(marker);
+  const i = req.path.toLowerCase().indexOf(marker.toLowerCase());
   if (i < 0) throw badRequest('Invalid path.');
   return req.path.slice(i + marker.length);
 }

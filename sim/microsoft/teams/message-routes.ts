@@ -26,7 +26,7 @@ type Container = StoredMessage['container'];
 
 function containerOf(req: SimRequest, ctx: SimContext): Container {
   if (req.params.chatId !== undefined) {
-    if (req.params.userId !== undefined || req.path.includes('/me/chats/')) {
+    if (req.params.userId !== undefined || req.path.toLowerCase().includes('/me/chats/')) {
       const u = directoryUser(req, ctx);
       const p = principalOf(req);
       if (p.kind === 'delegated' && p.userId !== u.id) throw new GraphError(403, 'Forbidden', 'Forbidden');

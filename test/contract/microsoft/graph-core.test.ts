@@ -83,6 +83,46 @@ describe('errors and permissions', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('matches URL segments case-insensitively and answers a wrong method with 405', async () => {
+    const token = await h.tokenFor('alice');
+    expect(((await json(await h.graph(token, 'GET', '/ME/MailboxSettings/TimeZone'))) as AnyJson).value).toBe(
+      'Pacific Standard Time',
+    );
+    const wrong = await h.graph(token, 'DELETE', '/me');
+    expect(wrong.status).toBe(405);
+    expect(((await json(wrong)) as AnyJson).error.innerError['request-id']).toBe(
+      wrong.headers.get('request-id'),
+    );
+  });
+
+  it('honours If-Match on event updates (412 on a stale etag)', async () => {
+    const token = await h.tokenFor('bob');
+    const created: AnyJson = await json(
+      await h.graph(token, 'POST', '/me/events', {
+        subject: 'etag',
+        start: { dateTime: '2030-02-01T10:00:00', timeZone: 'UTC' },
+        end: { dateTime: '2030-02-01T11:00:00', timeZone: 'UTC' },
+      }),
+    );
+    const etag = created['@odata.etag'];
+    const ok = await h.graph(
+      token,
+      'PATCH',
+      `/me/events/${created.id}`,
+      { subject: 'etag 2' },
+      { 'If-Match': etag },
+    );
+    expect(ok.status).toBe(200);
+    const stale = await h.graph(
+      token,
+      'PATCH',
+      `/me/events/${created.id}`,
+      { subject: 'etag 3' },
+      { 'If-Match': etag },
+    );
+    expect(stale.status).toBe(412);
+  });
+
   it('rejects query options a resource does not support', async () => {
     const token = await h.tokenFor('alice');
     const res = await h.graph(token, 'GET', '/me/mailboxSettings?$top=3');

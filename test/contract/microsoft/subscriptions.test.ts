@@ -230,6 +230,21 @@ describe('delivery, lifecycle and expiry', () => {
     const counters: AnyJson = await h.control('GET', '/counters');
     expect(counters.notifications.retried).toBeGreaterThanOrEqual(1);
 
+    // A receiver slower than the notification timeout counts as a failure and is retried too.
+    await h.control('PATCH', '/settings', { notificationTimeoutMs: 300 });
+    rx.mode = 'slow';
+    const slow = await createEvent('Slow receiver');
+    const hasSlow = () =>
+      rx.notifications.some((x) => x.value.some((v: AnyJson) => v.resourceData?.id === slow.id));
+    await new Promise((r) => setTimeout(r, 600));
+    rx.mode = 'ok';
+    await h.control('PATCH', '/settings', { notificationTimeoutMs: 3_000 });
+    expect(hasSlow()).toBe(false);
+    await h.control('POST', '/clock/advance', { ms: 11_000 });
+    await rx.waitFor(hasSlow);
+    const log: AnyJson = await h.control('GET', '/notifications');
+    expect(log.value.some((e: AnyJson) => e.outcome === 'timeout')).toBe(true);
+
     await h.control('POST', `/subscriptions/${sub.id}/lifecycle`, { event: 'reauthorizationRequired' });
     expect(rx.lifecycle.at(-1).value[0]).toMatchObject({
       subscriptionId: sub.id,
