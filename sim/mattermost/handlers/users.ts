@@ -123,9 +123,12 @@ export function getUserByUsername(ctx: RequestContext): Result {
   return ok(userView(ctx.world.state, user, ctx.session));
 }
 
+/** As api4 getUserByEmail: malformed address 400, then the ShowEmailAddress gate (before any lookup), then 404. */
 export function getUserByEmail(ctx: RequestContext): Result {
   const state = ctx.world.state;
   const session = sessionOf(ctx);
+  const email = decodeURIComponent(ctx.params.email ?? '').toLowerCase();
+  if (!EMAIL.test(email)) throw invalidUrlParam('email');
   if (!state.config.PrivacySettings.ShowEmailAddress && !isAdmin(state, session)) {
     throw new SimError(
       403,
@@ -133,7 +136,7 @@ export function getUserByEmail(ctx: RequestContext): Result {
       'Unable to get user by email.',
     );
   }
-  const user = state.userByEmail(decodeURIComponent(ctx.params.email ?? ''));
+  const user = state.userByEmail(email);
   if (!user) throw USER_NOT_FOUND();
   return ok(userView(state, user, session));
 }
