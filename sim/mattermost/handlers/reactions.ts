@@ -8,7 +8,8 @@ import { reactionView } from '../views.ts';
 
 /**
  * Reactions (server api4/reaction.go). Saving is an upsert answering **200**, and `user_id` must be the session's
- * own user, admins included (403 `api.reaction.save_reaction.user_id.app_error`). Removing someone else's needs
+ * own user, admins included (403 `api.reaction.save_reaction.user_id.app_error`); reacting needs membership of the
+ * post's channel (403 `add_reaction`, also for a missing post, as the channel-by-post check answers). Removing someone else's needs
  * `manage_system`. Both bump the post's `update_at` (so `since` sees them) and publish to the channel.
  */
 const EMOJI = /^[a-zA-Z0-9_+-]{1,64}$/;
@@ -26,7 +27,16 @@ export function saveReaction(ctx: RequestContext): Result {
   const state = ctx.world.state;
   const session = sessionOf(ctx);
   const b = (ctx.body ?? {}) as { user_id?: unknown; post_id?: unknown; emoji_name?: unknown };
-  if (!isId(b.user_id)) throw invalidParam('user_id');
+  // Order as api4 saveReaction: shape, self-only, add_reaction in the post's channel, then the emoji rules.
+  if (
+    !isId(b.user_id) ||
+    !isId(b.post_id) ||
+    typeof b.emoji_name !== 'string' ||
+    b.emoji_name === '' ||
+    b.emoji_name.length > 64
+  ) {
+    throw new SimError(400, 'api.reaction.save_reaction.invalid.app_error', 'Reaction is not valid.');
+  }
   if (b.user_id !== session.user_id) {
     throw new SimError(
       403,
@@ -34,13 +44,19 @@ export function saveReaction(ctx: RequestContext): Result {
       'You cannot save reaction for the other user.',
     );
   }
-  if (typeof b.emoji_name !== 'string' || !EMOJI.test(b.emoji_name)) {
+  const post = state.posts.get(b.post_id);
+  const channel = post ? state.channels.get(post.channel_id) : undefined;
+  // add_reaction is a channel-member permission (public channels included); admins hold it everywhere.
+  if (
+    post?.delete_at !== 0 ||
+    !channel ||
+    (!state.channelMember(channel.id, session.user_id) && !isAdmin(state, session))
+  ) {
+    throw permissionDenied('add_reaction');
+  }
+  if (!EMOJI.test(b.emoji_name)) {
     throw new SimError(400, 'model.reaction.is_valid.emoji_name.app_error', 'Invalid emoji name.');
   }
-  const post = readablePost(ctx, session, b.post_id);
-  const channel = state.channels.get(post.channel_id);
-  if (channel && channel.type !== 'O' && !state.channelMember(channel.id, session.user_id))
-    throw permissionDenied('add_reaction');
   let reaction = state.reactions.find(
     (r) => r.post_id === post.id && r.user_id === session.user_id && r.emoji_name === b.emoji_name,
   );

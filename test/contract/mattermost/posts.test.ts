@@ -107,6 +107,23 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
     expect(await bob.getReactionsForPost(post.id)).toHaveLength(0);
   });
 
+  it('refuses reactions from non-members of the channel, public channels included', async () => {
+    const admin = client(sim, sim.ready.adminToken);
+    const news = await admin.createChannel({
+      team_id: sim.ready.teams.acme?.id,
+      name: 'news',
+      display_name: 'News',
+      type: 'O',
+    } as never);
+    const post = await admin.createPost({ channel_id: news.id, message: 'read me' } as never);
+    const carol = client(sim, userToken(sim, 'carol'));
+    expect((await carol.getPost(post.id)).id).toBe(post.id);
+    expect(await refusal(carol.addReaction(userId(sim, 'carol'), post.id, 'eyes'))).toEqual({
+      server_error_id: 'api.context.permissions.app_error',
+      status_code: 403,
+    });
+  });
+
   it('uploads a file, attaches it to a post and serves the bytes back', async () => {
     const alice = client(sim, userToken(sim, 'alice'));
     const ch = channelId(sim, 'acme', 'town-square');
