@@ -261,14 +261,18 @@ export function getThread(ctx: RequestContext): Result {
 export function createEphemeralPost(ctx: RequestContext): Result {
   const state = ctx.world.state;
   const session = sessionOf(ctx);
-  requireSystemPermission(state, session, 'create_post_ephemeral');
   const b = (ctx.body ?? {}) as {
     user_id?: unknown;
     post?: { channel_id?: unknown; message?: unknown; props?: unknown; root_id?: unknown };
   };
-  if (!isId(b.user_id) || !state.users.has(b.user_id)) throw invalidParam('user_id');
+  // Order as api4 createEphemeralPost: body shape first, then create_post_ephemeral.
+  if (typeof b.user_id !== 'string' || b.user_id === '') throw invalidParam('user_id');
   const p = b.post;
-  if (!p || !isId(p.channel_id) || !state.channels.has(p.channel_id)) throw invalidParam('post.channel_id');
+  if (!p || typeof p !== 'object') throw invalidParam('post');
+  requireSystemPermission(state, session, 'create_post_ephemeral');
+  // Stricter than the server, which sends to whatever ids it is given: unknown users or channels are 400.
+  if (!isId(b.user_id) || !state.users.has(b.user_id)) throw invalidParam('user_id');
+  if (!isId(p.channel_id) || !state.channels.has(p.channel_id)) throw invalidParam('post.channel_id');
   const input: Parameters<typeof sendEphemeral>[2] = {
     channel_id: p.channel_id,
     user_id: session.user_id,
