@@ -109,6 +109,8 @@ function notFoundSpec(known: { method: string; re: RegExp }[]): RouteSpec {
   };
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 function isGraphPath(path: string): boolean {
   return path.startsWith('/v1.0') || path.startsWith('/beta');
 }
@@ -142,8 +144,12 @@ async function run(
   let res: SimResponse;
   try {
     const fault = ctx.faults.take(req.method, req.path);
+    // Pure latency is served inside the request (after the token check and throttling slots), so a slow call
+    // holds its Outlook concurrency slot like a slow backend does; latency before an error is served up front.
+    const pureLatency =
+      fault && !fault.drop && fault.status == null && fault.aadsts == null ? fault.latencyMs : 0;
     if (fault) {
-      if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault.latencyMs > 0 && !pureLatency) await sleep(fault.latencyMs);
       if (fault.drop && headers[BATCH_ITEM_HEADER]) {
         // A batch item has no connection of its own: Graph would report the lost backend call as a 504.
         throw new GraphError(504, 'GatewayTimeout', 'The backend request timed out.');
@@ -181,9 +187,15 @@ async function run(
           'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
         );
       }
-      res = await runAuthorized(ctx, spec, req, (r) => {
-        release = r;
-      });
+      res = await runAuthorized(
+        ctx,
+        spec,
+        req,
+        (r) => {
+          release = r;
+        },
+        pureLatency,
+      );
     }
   } catch (err) {
     res = errorResponse(ctx, req, err);
@@ -199,7 +211,9 @@ async function runAuthorized(
   spec: RouteSpec,
   req: SimRequest,
   setRelease: (r: () => void) => void,
+  latencyMs: number,
 ): Promise<SimResponse> {
+  if (spec.auth !== 'graph' && latencyMs > 0) await sleep(latencyMs);
   if (spec.auth === 'control') {
     const token =
       /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? req.headers['x-sim-control-token'];
@@ -245,6 +259,7 @@ async function runAuthorized(
       setRelease(release);
     }
   }
+  if (latencyMs > 0) await sleep(latencyMs);
   return spec.handler(req, ctx);
 }
 

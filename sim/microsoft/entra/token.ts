@@ -145,10 +145,11 @@ async function refreshToken(ctx: SimContext, form: Form, authz: string | undefin
     if (!c) return fail(ctx, 65001, { client: app.clientId });
     graph.push(c);
   }
-  if (requested.hasDefault || graph.length === 0) {
-    for (const p of rec.scopes) if (!isOidc(p) && !graph.includes(p)) graph.push(p);
-  }
+  const pool = requested.hasDefault ? app.delegatedPermissions : graph.length === 0 ? rec.scopes : [];
+  for (const p of pool) if (!isOidc(p) && !graph.includes(p)) graph.push(p);
   const oidc = rec.scopes.filter(isOidc);
+  // The rotated refresh token keeps everything the old one could reach, plus what was just granted.
+  const refreshScopes = [...new Set([...rec.scopes, ...graph])];
   return delegatedTokens(
     ctx,
     app,
@@ -157,6 +158,7 @@ async function refreshToken(ctx: SimContext, form: Form, authz: string | undefin
     requested.resourceForms,
     form.client_info === '1',
     null,
+    refreshScopes,
   );
 }
 
@@ -207,6 +209,7 @@ async function delegatedTokens(
   requestedForms: string[],
   wantClientInfo: boolean,
   nonce: string | null,
+  refreshScopes: string[] = scopes,
 ): Promise<SimResponse> {
   const graphScopes = scopes.filter((s) => !isOidc(s));
   const oidc = scopes.filter(isOidc);
@@ -218,7 +221,9 @@ async function delegatedTokens(
     scopes: scp,
   });
   const now = ctx.clock.now();
-  const echoed = requestedForms.filter((f) => !f.endsWith('/.default') && f !== '.default');
+  // Echo only what was granted, in the client's spelling.
+  const granted = new Set(graphScopes.map((g) => g.toLowerCase()));
+  const echoed = requestedForms.filter((f) => granted.has((f.split('/').pop() ?? '').toLowerCase()));
   const scopeOut = (echoed.length > 0 ? echoed : graphScopes.map((s) => `${GRAPH_AUDIENCE}/${s}`)).concat(
     oidc,
   );
@@ -235,7 +240,7 @@ async function delegatedTokens(
       token: rt,
       clientId: app.clientId,
       userId: user.id,
-      scopes,
+      scopes: refreshScopes,
       issuedAt: now,
       expiresAt: now + REFRESH_TOKEN_INACTIVITY_MS,
       revoked: false,

@@ -7,7 +7,7 @@
  * event resources may carry `?$select=` (required with includeResourceData).
  */
 import type { Permissions, SimContext } from '../context.ts';
-import { badRequest } from '../graph-error.ts';
+import { badRequest, GraphError } from '../graph-error.ts';
 import type { Principal } from '../state.ts';
 import type { ResourceChange } from './notifier.ts';
 
@@ -55,8 +55,9 @@ export function resolveResource(ctx: SimContext, resource: string, principal: Pr
 
   if (lower === 'me/events' || userEvents) {
     const userId = userEvents ? (userFor(userEvents[1] ?? '')?.id ?? missing(resource)) : meId(principal);
-    if (principal.kind === 'delegated' && principal.userId !== userId)
-      throw badRequest('Access is denied to the requested resource.');
+    if (principal.kind === 'delegated' && principal.userId !== userId) {
+      throw new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+    }
     return {
       kind: 'outlook',
       permissions: perms(

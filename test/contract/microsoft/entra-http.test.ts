@@ -63,6 +63,40 @@ describe('authorize', () => {
     expect(body.refresh_token).toBeTruthy();
     const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1], 'base64url').toString());
     expect(claims.preferred_username).toBe('bob@contoso.example');
+    expect(body.scope.split(' ').sort()).toEqual(['User.Read', 'offline_access', 'openid', 'profile']);
+    // A rotated refresh token still reaches every consented scope: narrow first, then .default.
+    const refresh = async (rt: string, scope: string) =>
+      json(
+        await fetch(`${h.sim.ready.authority}/oauth2/v2.0/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            client_id: h.sim.ready.app.clientId,
+            client_secret: h.sim.ready.app.clientSecret,
+            grant_type: 'refresh_token',
+            refresh_token: rt,
+            scope,
+          }),
+        }),
+      );
+    const narrow: AnyJson = await refresh(
+      body.refresh_token,
+      'https://graph.microsoft.com/Calendars.ReadWrite offline_access',
+    );
+    expect(narrow.scope.split(' ').sort()).toEqual([
+      'https://graph.microsoft.com/Calendars.ReadWrite',
+      'offline_access',
+      'openid',
+      'profile',
+    ]);
+    expect(narrow.refresh_token).not.toBe(body.refresh_token);
+    const wide: AnyJson = await refresh(narrow.refresh_token, 'https://graph.microsoft.com/.default');
+    const scp = JSON.parse(Buffer.from(wide.access_token.split('.')[1], 'base64url').toString()).scp.split(
+      ' ',
+    );
+    expect(scp).toEqual(expect.arrayContaining(['Chat.ReadWrite', 'Calendars.ReadWrite', 'User.Read']));
+    // The old refresh token stays valid after rotation (Entra does not revoke it).
+    expect(((await refresh(body.refresh_token, 'User.Read')) as AnyJson).access_token).toBeTruthy();
     // A code is single-use.
     const again: AnyJson = await json(await redeem(loc.searchParams.get('code') ?? ''));
     expect(again.error).toBe('invalid_grant');

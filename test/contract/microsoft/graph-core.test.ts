@@ -220,6 +220,22 @@ describe('throttling and faults', () => {
     expect((await h.graph(token, 'GET', '/me/mailboxSettings')).status).toBe(200);
   });
 
+  it('refuses a fifth concurrent Outlook call on one mailbox (MailboxConcurrency)', async () => {
+    await h.control('PATCH', '/settings', { throttling: { enabled: true, scale: 1 } });
+    const token = await h.tokenFor('bob');
+    await h.control('POST', '/faults', {
+      method: 'GET',
+      path: '/v1.0/me/calendars',
+      latencyMs: 400,
+      count: 6,
+    });
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, () => h.graph(token, 'GET', '/me/calendars').then((r) => r.status)),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(4);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2);
+  });
+
   it("lets the Graph client's RetryHandler recover from an injected 429", async () => {
     const token = await h.tokenFor('alice');
     await h.control('POST', '/faults', {
