@@ -13,6 +13,10 @@ import { attachWebSocket } from './websocket/endpoint.ts';
 import { WebSocketHub } from './websocket/hub.ts';
 import type { World } from './world.ts';
 
+export type { ConfigPatch, SimConfig } from './config.ts';
+export type { ReadyWorld, Seed } from './seed.ts';
+export { DEMO_SEED } from './seed.ts';
+
 /**
  * The Mattermost server simulator's front door.
  *

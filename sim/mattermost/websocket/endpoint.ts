@@ -118,7 +118,12 @@ function serveSocket(
       }
       return;
     }
-    handleAction(world, conn, seq, msg.action, msg.data ?? {});
+    try {
+      handleAction(world, conn, seq, msg.action, msg.data ?? {});
+    } catch {
+      // A bad frame must never take the simulator down; the server answers such frames with a FAIL reply.
+      world.hub.reply(conn, seq, 'FAIL', undefined, { id: 'api.web_socket_router.bad_action.app_error' });
+    }
   });
 
   ws.on('close', () => {
