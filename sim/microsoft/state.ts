@@ -175,6 +175,8 @@ export interface StoredMessage {
   hostedContents: HostedContentRecord[];
   /** Monotonic change sequence (channel delta, getAllMessages delta). */
   seq: number;
+  /** The body a soft delete emptied, restored by undoSoftDelete. */
+  deletedBody: ChatMessage['body'] | null;
 }
 
 export interface PresenceSession {
@@ -257,6 +259,10 @@ export class SimState {
   readonly chats = new Map<string, ChatRecord>();
   readonly messages = new Map<string, StoredMessage>();
   messageSeq = 0;
+  /** Last chat/channel message id handed out (epoch ms, strictly increasing). */
+  lastMessageId = 0;
+  /** Teams evaluation-mode metering: messages served (API reads and notifications) per app this month. */
+  readonly meteredMessages = new Map<string, number>();
   readonly presence = new Map<string, PresenceRecord>();
   readonly driveItems = new Map<string, DriveItemRecord>();
   readonly uploadSessions = new Map<string, UploadSessionRecord>();

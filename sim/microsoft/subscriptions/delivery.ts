@@ -227,11 +227,10 @@ export function createNotifier(ctx: SimContext): Notifier {
     await Promise.all([...byUrl].map(([url, batch]) => send(url, batch, 1, ctx.clock.now())));
   }
 
-  const evaluationUse = new Map<string, number>();
   function meteringAllows(sub: SubscriptionRecord): boolean {
     // Evaluation mode: 500 messages per app per tenant per month; beyond it notifications are silently not sent.
-    const n = (evaluationUse.get(sub.applicationId) ?? 0) + 1;
-    evaluationUse.set(sub.applicationId, n);
+    const n = (ctx.state.meteredMessages.get(sub.applicationId) ?? 0) + 1;
+    ctx.state.meteredMessages.set(sub.applicationId, n);
     return n <= 500;
   }
 

@@ -275,8 +275,6 @@ function userChatMessages(ctx: SimContext, userId: string): StoredMessage[] {
   );
 }
 
-const evaluationUse = new WeakMap<SimContext, Map<string, number>>();
-
 /** The `model` parameter and the evaluation-mode 402 (graph-api.md §4.7); off unless settings.metering says so. */
 function meter(req: SimRequest, ctx: SimContext, count: number): void {
   const model = req.query.model;
@@ -284,8 +282,7 @@ function meter(req: SimRequest, ctx: SimContext, count: number): void {
     throw badRequest(`The query parameter 'model' does not support value '${model}' for this API.`);
   }
   if (ctx.settings.metering !== 'evaluation' || model) return;
-  const use = evaluationUse.get(ctx) ?? new Map<string, number>();
-  evaluationUse.set(ctx, use);
+  const use = ctx.state.meteredMessages;
   const app = principalOf(req).appId;
   const total = (use.get(app) ?? 0) + Math.max(1, count);
   use.set(app, total);

@@ -49,10 +49,9 @@ function emit(ctx: SimContext, m: StoredMessage, changeType: 'created' | 'update
 }
 
 /** Message ids are epoch-ms strings, strictly increasing within the sim (two posts in one ms get ms+1). */
-let lastId = 0;
-function nextMessageId(now: number): string {
-  lastId = Math.max(lastId + 1, now);
-  return String(lastId);
+function nextMessageId(ctx: SimContext, now: number): string {
+  ctx.state.lastMessageId = Math.max(ctx.state.lastMessageId + 1, now);
+  return String(ctx.state.lastMessageId);
 }
 
 function sender(u: UserRecord): ChatMessage['from'] {
@@ -181,7 +180,7 @@ export function postMessage(
   replyToId: string | null = null,
 ): StoredMessage {
   const now = ctx.clock.now();
-  const id = nextMessageId(now);
+  const id = nextMessageId(ctx, now);
   const path = messagePath(container, id, replyToId);
   const hostedContents: HostedContentRecord[] = [];
   let content = input.body?.content ?? '';
@@ -228,6 +227,7 @@ export function postMessage(
     message,
     hostedContents,
     seq: 0,
+    deletedBody: null,
   };
   ctx.state.messages.set(stored.key, stored);
   emit(ctx, stored, 'created');
@@ -278,12 +278,10 @@ export function editMessage(
   emit(ctx, m, 'updated');
 }
 
-const deletedBodies = new WeakMap<StoredMessage, ChatMessage['body']>();
-
 export function softDelete(ctx: SimContext, m: StoredMessage, user: UserRecord): void {
   requireAuthor(m, user);
   if (m.message.deletedDateTime) return;
-  deletedBodies.set(m, m.message.body);
+  m.deletedBody = m.message.body ?? null;
   m.message.deletedDateTime = touch(ctx, m);
   m.message.body = { contentType: 'html', content: '' };
   emit(ctx, m, 'deleted');
@@ -292,7 +290,8 @@ export function softDelete(ctx: SimContext, m: StoredMessage, user: UserRecord):
 export function undoSoftDelete(ctx: SimContext, m: StoredMessage, user: UserRecord): void {
   requireAuthor(m, user);
   if (!m.message.deletedDateTime) return;
-  m.message.body = deletedBodies.get(m) ?? { contentType: 'html', content: '' };
+  m.message.body = m.deletedBody ?? { contentType: 'html', content: '' };
+  m.deletedBody = null;
   m.message.deletedDateTime = null;
   touch(ctx, m);
   emit(ctx, m, 'updated');

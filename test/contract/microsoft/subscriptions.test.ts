@@ -162,6 +162,52 @@ describe('validation handshake', () => {
   });
 });
 
+describe('invitations', () => {
+  it("notifies the invitee's /me/events subscription when an organizer invites them, and removal ends it", async () => {
+    const bob = await h.tokenFor('bob');
+    const sub = await graphClient(h, () => bob)
+      .api('/subscriptions')
+      .post({
+        changeType: 'created,updated,deleted',
+        notificationUrl: `${rx.url}/notify`,
+        lifecycleNotificationUrl: `${rx.url}/lifecycle`,
+        resource: '/me/events',
+        expirationDateTime: inMinutes(120),
+        clientState: 'bob-invites',
+      });
+    await graphClient(h, () => alice)
+      .api('/me/events')
+      .post({
+        subject: 'Invite for Bob',
+        start: { dateTime: `${day()}T13:00:00`, timeZone: 'UTC' },
+        end: { dateTime: `${day()}T14:00:00`, timeZone: 'UTC' },
+        attendees: [{ type: 'required', emailAddress: { address: 'bob@contoso.example' } }],
+      });
+    const forBob = () =>
+      rx.notifications
+        .flatMap((x) => x.value)
+        .filter((v: AnyJson) => v.subscriptionId === sub.id && v.changeType === 'created');
+    await rx.waitFor(() => forBob().length > 0);
+    const n = forBob()[0];
+    expect(n.resource).toMatch(new RegExp(`^Users/${h.sim.ready.users.bob?.id}/Events/`));
+    const copy: AnyJson = await graphClient(h, () => bob)
+      .api(`/me/events/${n.resourceData.id}`)
+      .get();
+    expect(copy).toMatchObject({
+      subject: 'Invite for Bob',
+      isOrganizer: false,
+      responseStatus: { response: 'notResponded' },
+    });
+
+    await h.control('POST', `/subscriptions/${sub.id}/lifecycle`, { event: 'subscriptionRemoved' });
+    expect(rx.lifecycle.at(-1).value[0]).toMatchObject({
+      subscriptionId: sub.id,
+      lifecycleEvent: 'subscriptionRemoved',
+    });
+    expect((await h.graph(bob, 'GET', `/subscriptions/${sub.id}`)).status).toBe(404);
+  });
+});
+
 describe('rich notifications', () => {
   it('encrypts the resource like Graph and signs validationTokens for the app', async () => {
     const app = await h.appToken();
