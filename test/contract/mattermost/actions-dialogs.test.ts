@@ -203,6 +203,34 @@ describe('mattermost sim: interactive messages and dialogs', () => {
     });
   });
 
+  it('refuses to submit a dialog to a private host that is not allowed', async () => {
+    const before = integration.requests.length;
+    await control(sim, 'PATCH', '/_sim/config', {
+      ServiceSettings: { AllowedUntrustedInternalConnections: 'example.internal' },
+    });
+    try {
+      const alice = client(sim, userToken(sim, 'alice'));
+      const submission = {
+        url: `${integration.url}/dialog`,
+        callback_id: 'x',
+        state: '',
+        channel_id: channelId(sim, 'acme', 'town-square'),
+        team_id: sim.ready.teams.acme?.id,
+        submission: {},
+        cancelled: false,
+      };
+      expect(await refusal(alice.submitInteractiveDialog(submission as never))).toEqual({
+        server_error_id: 'api.post.do_action.action_integration.app_error',
+        status_code: 400,
+      });
+      expect(integration.requests.length).toBe(before);
+    } finally {
+      await control(sim, 'PATCH', '/_sim/config', {
+        ServiceSettings: { AllowedUntrustedInternalConnections: 'localhost 127.0.0.1 ::1' },
+      });
+    }
+  });
+
   it('refuses to open a dialog with a trigger_id older than 30 s', async () => {
     const { post, actionId } = await postWithButton({});
     respond = () => ({ json: {} });
