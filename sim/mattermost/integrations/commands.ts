@@ -1,7 +1,7 @@
 import { disabled, invalidParam, invalidUrlParam, permissionDenied, SimError } from '../errors.ts';
 import { ok, type RequestContext, type Result, STATUS_OK, sessionOf } from '../http/context.ts';
 import { isId, newId } from '../ids.ts';
-import { canManageSlashCommands, canPostInChannel } from '../permissions.ts';
+import { canManageSlashCommands, canPostInChannel, isAdmin } from '../permissions.ts';
 import type { CommandRecord, SessionRecord } from '../state.ts';
 import { CallbackRefused } from './callback-client.ts';
 import { type CommandResponse, handleCommandResponse, parseCommandResponse } from './command-response.ts';
@@ -207,13 +207,31 @@ export async function executeCommand(ctx: RequestContext): Promise<Result> {
     root_id?: unknown;
     parent_id?: unknown;
   };
-  if (typeof b.command !== 'string' || !b.command.startsWith('/')) {
+  // As api4 executeCommand: shape, use_slash_commands in the channel, then the team (from the channel, or for
+  // DMs/GMs the body's team_id, which the user must belong to).
+  if (
+    typeof b.command !== 'string' ||
+    b.command.length <= 1 ||
+    !b.command.startsWith('/') ||
+    !isId(b.channel_id)
+  ) {
     throw new SimError(400, 'api.command.execute_command.start.app_error', 'No command trigger found.');
   }
-  if (!isId(b.channel_id)) throw invalidParam('channel_id');
   const channel = state.channels.get(b.channel_id);
   if (!channel || !canPostInChannel(state, session, channel)) throw permissionDenied('use_slash_commands');
-  const teamId = channel.team_id || (isId(b.team_id) ? b.team_id : '');
+  const teamId =
+    channel.type === 'D' || channel.type === 'G'
+      ? typeof b.team_id === 'string'
+        ? b.team_id
+        : ''
+      : channel.team_id;
+  if (
+    (channel.type === 'D' || channel.type === 'G') &&
+    !state.teamMember(teamId, session.user_id) &&
+    !isAdmin(state, session)
+  ) {
+    throw permissionDenied('use_slash_commands');
+  }
   const team = state.teams.get(teamId);
   const user = state.users.get(session.user_id);
   const [word = '', ...rest] = b.command.slice(1).split(' ');

@@ -123,6 +123,28 @@ describe('mattermost sim: slash commands', () => {
     expect(req?.headers.authorization).toBe(`Token ${token}`);
   });
 
+  it('runs commands from a DM against the given team, but only a team the user belongs to', async () => {
+    reply = { json: { text: 'in a DM' } };
+    const alice = client(sim, userToken(sim, 'alice'));
+    const dm = await alice.createDirectChannel([userId(sim, 'alice'), userId(sim, 'bob')]);
+    await alice.executeCommand('/m365 dm', { channel_id: dm.id, team_id: teamId() } as never);
+    const form = new URLSearchParams(integration.requests.at(-1)?.body);
+    expect(form.get('channel_id')).toBe(dm.id);
+    expect(form.get('team_id')).toBe(teamId());
+    const admin = client(sim, sim.ready.adminToken);
+    const other = await admin.createTeam({
+      name: 'elsewhere',
+      display_name: 'Elsewhere',
+      type: 'O',
+    } as never);
+    expect(
+      await refusal(alice.executeCommand('/m365 dm', { channel_id: dm.id, team_id: other.id } as never)),
+    ).toEqual({
+      server_error_id: 'api.context.permissions.app_error',
+      status_code: 403,
+    });
+  });
+
   it('accepts 5 delayed replies on response_url within 30 minutes, then refuses', async () => {
     reply = { json: {} };
     const ch = channelId(sim, 'acme', 'town-square');
