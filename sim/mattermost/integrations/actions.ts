@@ -2,7 +2,7 @@ import { invalidUrlParam, permissionDenied, SimError } from '../errors.ts';
 import { ok, type RequestContext, type Result, sessionOf } from '../http/context.ts';
 import { isId } from '../ids.ts';
 import { canReadChannel } from '../permissions.ts';
-import { applyEdit, POST_NOT_FOUND, sendEphemeral } from '../post-writes.ts';
+import { applyEdit, sendEphemeral } from '../post-writes.ts';
 import { CallbackRefused } from './callback-client.ts';
 import { mintTrigger } from './triggers.ts';
 
@@ -33,7 +33,8 @@ export async function doPostAction(ctx: RequestContext): Promise<Result> {
   const postId = ctx.params.post_id;
   if (!isId(postId)) throw invalidUrlParam('post_id');
   const post = state.posts.get(postId);
-  if (post?.delete_at !== 0) throw POST_NOT_FOUND();
+  // The server checks read_channel by post, so a missing post is a 403 like an unreadable one.
+  if (post?.delete_at !== 0) throw permissionDenied('read_channel');
   const channel = state.channels.get(post.channel_id);
   if (!channel || !canReadChannel(state, session, channel)) throw permissionDenied('read_channel');
   const action = findAction(post.props, ctx.params.action_id ?? '');
