@@ -224,12 +224,18 @@ export function getChannelPosts(ctx: RequestContext): Result {
   if (ctx.query.since !== undefined) {
     const since = Number(ctx.query.since);
     if (!Number.isFinite(since)) throw invalidUrlParam('since');
-    return ok(
-      postList(
-        state,
-        all.filter((p) => p.update_at > since),
-      ),
-    );
+    // As SqlPostStore.GetPostsSince: `update_at > since` (deleted posts included), at most 1000, plus the roots
+    // of any replies among them so threads can be placed.
+    const changed = all.filter((p) => p.update_at > since).slice(0, 1000);
+    const ids = new Set(changed.map((p) => p.id));
+    for (const p of [...changed]) {
+      const root = p.root_id ? state.posts.get(p.root_id) : undefined;
+      if (root && !ids.has(root.id)) {
+        ids.add(root.id);
+        changed.push(root);
+      }
+    }
+    return ok(postList(state, changed));
   }
   const live = all.filter((p) => p.delete_at === 0).sort((a, b) => b.create_at - a.create_at);
   const perPage = Math.min(Number(ctx.query.per_page ?? 60) || 60, 200);

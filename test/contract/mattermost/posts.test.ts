@@ -82,6 +82,17 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
     });
   });
 
+  it('brings the root along when only a reply changed since', async () => {
+    const alice = client(sim, userToken(sim, 'alice'));
+    const ch = channelId(sim, 'acme', 'off-topic');
+    const root = await alice.createPost({ channel_id: ch, message: 'root' } as never);
+    const reply = await alice.createPost({ channel_id: ch, message: 'reply', root_id: root.id } as never);
+    await alice.patchPost({ id: reply.id, message: 'reply (edited)' } as never);
+    const since = (await alice.getPost(reply.id)).update_at - 1;
+    const list = await alice.getPostsSince(ch, since);
+    expect(Object.keys(list.posts).sort()).toEqual([root.id, reply.id].sort());
+  });
+
   it('reacts as self (200, upsert) and refuses reacting as someone else, even for admins', async () => {
     const alice = client(sim, userToken(sim, 'alice'));
     const post = await alice.createPost({
