@@ -59,6 +59,19 @@ export const errorCodes = {
     status: 403,
     doc: 'A signed token is past its expiry; the user should start over.',
   },
+  MM365_ACCOUNT_EMAIL_MISMATCH: {
+    status: 403,
+    doc: "The Microsoft account's e-mail differs from the Mattermost e-mail and the policy requires them to match.",
+  },
+  MM365_ACCOUNT_NOT_ALLOWED: { status: 403, doc: 'The user is not on the allow-list of who may connect.' },
+  MM365_ACCOUNT_TAKEN: {
+    status: 409,
+    doc: 'The Microsoft account is already connected to another Mattermost user.',
+  },
+  MM365_ACCOUNT_OTHER_CONNECTED: {
+    status: 409,
+    doc: 'The Mattermost user is connected to a different Microsoft account; disconnect first.',
+  },
   MM365_INTERNAL: {
     status: 500,
     doc: 'An unexpected failure; the log line with the same request id has details.',

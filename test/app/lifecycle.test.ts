@@ -5,6 +5,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/core/config/index.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { defineQueue } from '../../src/jobs/index.ts';
+import { migrations as allMigrations } from '../../src/store/migrations/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 function get(url: string): Promise<{ status: number; body: string; connection: string | undefined }> {
@@ -52,7 +53,7 @@ describe('app lifecycle', () => {
     );
 
     const { url, migrations } = await app.start();
-    expect(migrations.current).toBe('0001-stored-secret');
+    expect(migrations.current).toBe(Object.keys(allMigrations).sort().at(-1));
     expect((await get(`${url}/readyz`)).status).toBe(200);
 
     await app.jobs.send(slowJob, {});

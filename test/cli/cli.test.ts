@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { migrations } from '../../src/store/migrations/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const main = resolve(import.meta.dirname, '../../src/main.ts');
@@ -82,10 +83,10 @@ describe('mm365 CLI', () => {
   it('migrate applies the schema once, then reports nothing to apply', async () => {
     const dir = tempDir();
     const first = await mm365(['migrate'], { MM365_DATA_DIR: dir });
-    expect(first.stdout).toContain('pglite database: applied 0001-stored-secret');
+    expect(first.stdout).toContain(`pglite database: applied ${Object.keys(migrations).sort().join(', ')}`);
     expect(first.code).toBe(0);
     const second = await mm365(['migrate'], { MM365_DATA_DIR: dir });
-    expect(second.stdout).toContain('nothing to apply; schema at 0001-stored-secret');
+    expect(second.stdout).toContain(`nothing to apply; schema at ${Object.keys(migrations).sort().at(-1)}`);
   });
 
   it('doctor passes on a good setup, fails naming the fix on an unreachable database, and says what it does not check yet', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountsSection } from './accounts.ts';
 import { databaseSection } from './database.ts';
 import { jobsSection } from './jobs.ts';
 import { logSection } from './log.ts';
@@ -19,6 +20,7 @@ export const configSchema = z.strictObject({
   jobs: jobsSection.prefault({}),
   mattermost: mattermostSection.prefault({}),
   microsoft: microsoftSection.prefault({}),
+  accounts: accountsSection.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

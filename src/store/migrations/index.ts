@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001-stored-secret.ts';
+import * as m0004 from './0004-connected-account.ts';
 
 /**
  * Every migration, in order. Forward-only: a released migration is never edited; a fix is a new one.
@@ -7,4 +8,5 @@ import * as m0001 from './0001-stored-secret.ts';
  */
 export const migrations: Record<string, Migration> = {
   '0001-stored-secret': m0001,
+  '0004-connected-account': m0004,
 };
