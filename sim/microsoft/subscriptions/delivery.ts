@@ -244,7 +244,12 @@ export function createNotifier(ctx: SimContext): Notifier {
 
     async validate(url) {
       const token = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`;
-      const target = `${url}${url.includes('?') ? '&' : '?'}validationToken=${encodeURIComponent(token)}`;
+      // Encoded as Graph (.NET) does it: '+' for spaces, lower-case escapes ("Validation%3a+Testing+…"), so
+      // receivers must form-decode the query, not just percent-decode it.
+      const encoded = encodeURIComponent(token)
+        .replace(/%20/g, '+')
+        .replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+      const target = `${url}${url.includes('?') ? '&' : '?'}validationToken=${encoded}`;
       ctx.counters.notifications.validations++;
       const res = await outbound.post(
         target,
@@ -273,7 +278,7 @@ export function createNotifier(ctx: SimContext): Notifier {
       if (res.text !== token || !/^text\/plain\b/i.test(res.contentType)) {
         throw new GraphError(
           400,
-          'ValidationError',
+          'InvalidRequest',
           'Subscription validation request failed. Response must exactly match validationToken query parameter.',
         );
       }

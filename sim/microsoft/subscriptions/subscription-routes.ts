@@ -3,7 +3,7 @@
  * a delegated caller sees the ones it created), get, PATCH `expirationDateTime`, reauthorize, delete.
  *
  * Assumptions: an expiration under 45 minutes ahead is raised to 45 minutes (not for presence, whose maximum is
- * 60); one beyond the resource's maximum is a 400 naming the limit in minutes; subscriptions of other apps
+ * 60); one beyond the resource's maximum is a 400 `ExtensionError` naming the limit in minutes (observed); subscriptions of other apps
  * are invisible (404) rather than 403.
  */
 import type { Handler, SimContext, SimRequest } from '../context.ts';
@@ -68,8 +68,8 @@ function expiration(ctx: SimContext, raw: unknown, spec: ResourceSpec, withData:
   let at = Date.parse(raw);
   if (at <= now) throw badRequest('Subscription expiration must be in the future.', 'InvalidRequest');
   const max = withData ? spec.maxMinutesWithData : spec.maxMinutes;
-  if (at > now + max * 60_000 + 60_000) {
-    throw badRequest(`Subscription expiration can only be ${max} minutes in the future.`, 'InvalidRequest');
+  if (at > now + max * 60_000) {
+    throw badRequest(`Subscription expiration can only be ${max} minutes in the future.`, 'ExtensionError');
   }
   if (at < now + 45 * 60_000) at = Math.min(now + 45 * 60_000, now + max * 60_000);
   return at;

@@ -18,6 +18,8 @@ export interface Receiver {
   notifications: AnyJson[];
   lifecycle: AnyJson[];
   validations: string[];
+  /** Raw request URLs of validation calls (to check Graph's encoding). */
+  validationUrls: string[];
   waitFor(pred: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function startReceiver(): Promise<Receiver> {
     notifications: [] as AnyJson[],
     lifecycle: [] as AnyJson[],
     validations: [] as string[],
+    validationUrls: [] as string[],
   };
   const server = https.createServer({ cert: pki.certPem, key: pki.keyPem }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -42,6 +45,7 @@ export async function startReceiver(): Promise<Receiver> {
       }
       if (token !== null) {
         r.validations.push(token);
+        r.validationUrls.push(req.url ?? '');
         if (r.mode === 'status-500') return void res.writeHead(500).end();
         const echo = r.mode === 'wrong-token' ? `${token}x` : token;
         return void res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(echo);
