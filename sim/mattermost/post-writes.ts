@@ -98,6 +98,9 @@ export function insertPost(
     }
   }
   state.posts.set(post.id, post);
+  // As SqlPostStore.Save: a reply bumps its root's update_at, so `since` catch-ups see the thread moved.
+  const root = rootId ? state.posts.get(rootId) : undefined;
+  if (root) root.update_at = Math.max(root.update_at, now);
   channel.last_post_at = Math.max(channel.last_post_at, post.create_at, now);
   channel.total_msg_count++;
   const member = state.channelMember(channel.id, post.user_id);

@@ -87,6 +87,8 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
     const ch = channelId(sim, 'acme', 'off-topic');
     const root = await alice.createPost({ channel_id: ch, message: 'root' } as never);
     const reply = await alice.createPost({ channel_id: ch, message: 'reply', root_id: root.id } as never);
+    // A reply bumps its root's update_at (SqlPostStore.Save).
+    expect((await alice.getPost(root.id)).update_at).toBe(reply.update_at);
     await alice.patchPost({ id: reply.id, message: 'reply (edited)' } as never);
     const since = (await alice.getPost(reply.id)).update_at - 1;
     const list = await alice.getPostsSince(ch, since);
