@@ -98,6 +98,8 @@ export const AADSTS: Record<number, AadstsEntry> = {
     error: 'invalid_grant',
     message:
       'The refresh token has expired due to inactivity. The token was issued on {issued} and was inactive for 90.00:00:00.',
+    // Captured: Entra sends suberror bad_token here, which msal turns into InteractionRequiredAuthError.
+    suberror: 'bad_token',
   },
   900144: {
     error: 'invalid_request',

@@ -131,7 +131,7 @@ async function refreshToken(ctx: SimContext, form: Form, authz: string | undefin
   if (rec.revoked) return fail(ctx, 50173);
   if (rec.expiresAt <= ctx.clock.now()) {
     return fail(ctx, 700082, {
-      issued: new Date(rec.issuedAt).toISOString().replace(/\.\d+Z$/, '.0000000Z'),
+      issued: new Date(rec.issuedAt).toISOString().replace(/Z$/, '0000Z'),
     });
   }
   const user = ctx.state.users.get(rec.userId);

@@ -118,15 +118,15 @@ describe('msal-node auth code + PKCE', () => {
     expect(old.status).toBe(401);
     expect((await json(old)).error.code).toBe('InvalidAuthenticationToken');
 
-    // 91 days without use: the refresh token has expired through inactivity (AADSTS700082). msal-node reports
-    // it as a ServerError with errorCode invalid_grant (not InteractionRequired): the product must treat
-    // invalid_grant from acquireTokenSilent as "reconnect needed".
+    // 91 days without use: the refresh token has expired through inactivity (AADSTS700082, suberror bad_token),
+    // which msal-node reports as InteractionRequiredAuthError: the product must send the user to sign in again.
     vi.setSystemTime(Date.now() + 91 * 86_400_000);
     const err = await second
       .acquireTokenSilent({ account, scopes: GRAPH_SCOPES, forceRefresh: true })
       .catch((e) => e);
-    expect(err).toBeInstanceOf(msal.AuthError);
+    expect(err).toBeInstanceOf(msal.InteractionRequiredAuthError);
     expect(err.errorCode).toBe('invalid_grant');
+    expect(err.subError).toBe('bad_token');
     expect(String(err.errorMessage)).toContain('AADSTS700082');
   });
 
