@@ -51,12 +51,12 @@ export async function buildServer(
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, buf, done) => done(null, buf));
 
-  const known: { method: string; re: RegExp }[] = [];
+  const known: { method: string; re: RegExp; outlook: boolean }[] = [];
   for (const [key, spec] of Object.entries(routes)) {
     const space = key.indexOf(' ');
     const method = key.slice(0, space);
     for (const url of expandPath(key.slice(space + 1))) {
-      known.push({ method, re: patternRegex(url) });
+      known.push({ method, re: patternRegex(url), outlook: spec.workload === 'outlook' });
       app.route({
         method: method as 'GET',
         url,
@@ -86,15 +86,19 @@ function patternRegex(url: string): RegExp {
 }
 
 /**
- * Unknown Graph paths: 405 when the path exists for another method [inf: code and wording], else Graph's
- * "Resource not found for the segment" 400.
+ * Unknown Graph paths: 405 when the path exists for another method — directory style `Request_BadRequest`
+ * "Specified HTTP method is not allowed for the request target.", Outlook style `ErrorInvalidRequest` "The OData
+ * request is not supported." (both captured in Graph issues) — else Graph's "Resource not found for the segment".
  */
-function notFoundSpec(known: { method: string; re: RegExp }[]): RouteSpec {
+function notFoundSpec(known: { method: string; re: RegExp; outlook: boolean }[]): RouteSpec {
   return {
     auth: 'public',
     handler: (req) => {
       if (req.path.startsWith('/v1.0') || req.path.startsWith('/beta')) {
-        if (known.some((k) => k.method !== req.method && k.re.test(req.path))) {
+        const other = known.find((k) => k.method !== req.method && k.re.test(req.path));
+        if (other?.outlook)
+          throw new GraphError(405, 'ErrorInvalidRequest', 'The OData request is not supported.');
+        if (other) {
           throw new GraphError(
             405,
             'Request_BadRequest',
