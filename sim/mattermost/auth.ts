@@ -81,3 +81,13 @@ export function createSession(
 export function isIntegrationSession(state: SimState, session: SessionRecord): boolean {
   return session.kind !== 'login' || (state.users.get(session.user_id)?.is_bot ?? false);
 }
+
+/** True while `token` would still authenticate a request (used by the WebSocket hub before each event). */
+export function isSessionLive(state: SimState, token: string): boolean {
+  try {
+    sessionForToken(state, token);
+    return true;
+  } catch {
+    return false;
+  }
+}

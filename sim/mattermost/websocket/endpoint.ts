@@ -39,10 +39,10 @@ export function attachWebSocket(server: Server, world: World): WebSocketServer {
       const cookie = /(?:^|;\s*)MMAUTHTOKEN=([^;]+)/.exec(req.headers.cookie ?? '');
       if (cookie?.[1]) headerToken = decodeURIComponent(cookie[1]);
     }
-    let headerUserId: string | undefined;
+    let header: { userId: string; token: string } | undefined;
     if (headerToken) {
       try {
-        headerUserId = sessionForToken(world.state, headerToken).user_id;
+        header = { userId: sessionForToken(world.state, headerToken).user_id, token: headerToken };
       } catch {
         socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
         socket.destroy();
@@ -51,7 +51,7 @@ export function attachWebSocket(server: Server, world: World): WebSocketServer {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       world.state.count(world.state.requestCounts, 'GET /api/v4/websocket');
-      serveSocket(world, ws, url.searchParams, headerUserId);
+      serveSocket(world, ws, url.searchParams, header);
     });
   });
   return wss;
@@ -61,27 +61,27 @@ function serveSocket(
   world: World,
   ws: WebSocket,
   query: URLSearchParams,
-  headerUserId: string | undefined,
+  header: { userId: string; token: string } | undefined,
 ): void {
   let conn: WsConnection | undefined;
   const connectionId = query.get('connection_id') ?? '';
   const seqParam = query.get('sequence_number');
 
-  const start = (userId: string, headerAuth: boolean): void => {
+  const start = (userId: string, headerAuth: boolean, token: string): void => {
     if (headerAuth && connectionId !== '') {
       const seq = seqParam === null ? Number.NaN : Number(seqParam);
       if (!Number.isInteger(seq) || seq < 0) {
         ws.close(1008, 'invalid sequence_number');
         return;
       }
-      conn = world.hub.resume(userId, connectionId, seq, ws);
+      conn = world.hub.resume(userId, connectionId, seq, ws, token);
     }
-    conn ??= world.hub.open(userId, ws, headerAuth);
+    conn ??= world.hub.open(userId, ws, headerAuth, token);
     markOnline(world, userId);
   };
 
   let authTimer: NodeJS.Timeout | undefined;
-  if (headerUserId) start(headerUserId, true);
+  if (header) start(header.userId, true, header.token);
   else {
     authTimer = setTimeout(() => {
       if (!conn) ws.close(1008, 'authentication timeout');
@@ -105,7 +105,7 @@ function serveSocket(
           throw new SimError(401, 'api.web_socket_router.bad_seq.app_error', 'no token');
         const userId = sessionForToken(world.state, token).user_id;
         if (authTimer) clearTimeout(authTimer);
-        start(userId, false);
+        start(userId, false, token);
         if (conn) world.hub.reply(conn, seq, 'OK');
       } catch {
         ws.send(

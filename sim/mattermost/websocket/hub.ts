@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { isSessionLive } from '../auth.ts';
 import { newId } from '../ids.ts';
 import type { SimState } from '../state.ts';
 
@@ -41,6 +42,8 @@ export interface WsConnection {
   inactiveSince: number;
   /** Whether the upgrade itself was authenticated (only such connections may resume). */
   headerAuth: boolean;
+  /** The session the socket authenticated with; events stop once it is revoked, expired or its user deactivated. */
+  sessionToken: string;
 }
 
 export class WebSocketHub {
@@ -55,7 +58,7 @@ export class WebSocketHub {
   }
 
   /** Registers a fresh connection for `userId` and sends its hello (seq 0). */
-  open(userId: string, socket: WebSocket, headerAuth: boolean): WsConnection {
+  open(userId: string, socket: WebSocket, headerAuth: boolean, sessionToken: string): WsConnection {
     const conn: WsConnection = {
       id: newId(),
       userId,
@@ -65,6 +68,7 @@ export class WebSocketHub {
       socket,
       inactiveSince: 0,
       headerAuth,
+      sessionToken,
     };
     this.#connections.set(conn.id, conn);
     this.#deliver(
@@ -86,6 +90,7 @@ export class WebSocketHub {
     connectionId: string,
     sequence: number,
     socket: WebSocket,
+    sessionToken: string,
   ): WsConnection | undefined {
     this.reap();
     const conn = this.#connections.get(connectionId);
@@ -98,6 +103,7 @@ export class WebSocketHub {
     }
     if (conn.socket && conn.socket !== socket) conn.socket.terminate();
     conn.socket = socket;
+    conn.sessionToken = sessionToken;
     conn.inactiveSince = 0;
     if (from !== -1) for (const f of conn.ring.slice(from)) socket.send(f.frame);
     for (const p of conn.pending.splice(0)) this.#deliver(conn, p.event, p.data, p.broadcast);
@@ -143,6 +149,8 @@ export class WebSocketHub {
     }
     for (const conn of this.#connections.values()) {
       if (allowed && !allowed.has(conn.userId)) continue;
+      // As shouldSendEvent: a connection whose session is gone gets nothing (the socket stays open).
+      if (!isSessionLive(state, conn.sessionToken)) continue;
       if (broadcast.omit_users?.[conn.userId]) continue;
       this.#deliver(conn, event, data, broadcast);
     }
