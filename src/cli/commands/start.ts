@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../app.ts';
+import { createLogger } from '../../core/log.ts';
 import { loadConfigOrExit } from '../load-config.ts';
+import { type Sandbox, sandboxBanner, startSandbox, wantsSandbox } from '../sandbox.ts';
 
 /**
  * `mm365 start`: migrate, start jobs, listen; on SIGTERM or SIGINT drain and exit 0. If draining takes
@@ -13,7 +15,15 @@ export function startCommand(program: Command): void {
       'Run the service: migrate the database, start jobs, serve HTTP (embedded database unless DATABASE_URL is set).',
     )
     .action(async () => {
-      const config = loadConfigOrExit(program.opts().config);
+      const base = loadConfigOrExit(program.opts().config);
+      let sandbox: Sandbox | undefined;
+      try {
+        if (wantsSandbox(base)) sandbox = await startSandbox(base, createLogger(base));
+      } catch (err) {
+        process.stderr.write(`mm365: ${(err as Error).message}\n`);
+        process.exit(2);
+      }
+      const config = sandbox?.config ?? base;
       const app = buildApp(config);
       let signalled = false;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -25,21 +35,26 @@ export function startCommand(program: Command): void {
           process.exit(1);
         }, config.server.shutdownGraceMs + 1000);
         force.unref();
-        app.stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            app.log.error({ err }, 'error while shutting down');
-            process.exit(1);
-          },
-        );
+        app
+          .stop()
+          .then(() => sandbox?.close())
+          .then(
+            () => process.exit(0),
+            (err: unknown) => {
+              app.log.error({ err }, 'error while shutting down');
+              process.exit(1);
+            },
+          );
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
       try {
         await app.start();
+        if (sandbox) process.stdout.write(sandboxBanner(sandbox));
       } catch (err) {
         app.log.fatal({ err }, 'start-up failed');
         await app.stop().catch(() => {});
+        await sandbox?.close();
         process.exit(1);
       }
     });
