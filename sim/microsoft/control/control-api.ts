@@ -72,14 +72,24 @@ export const addUserRoute: Handler = (req, ctx) => {
   }
 };
 
-/** PATCH /_sim/users/:ref {accountEnabled?, timeZone?} → user; disabling also revokes its refresh tokens. */
-export const patchUser: Handler = (req, ctx) => {
+/**
+ * PATCH /_sim/users/:ref {accountEnabled?, timeZone?} → user. Disabling revokes the user's refresh tokens and,
+ * as Outlook does on account disable, removes the subscriptions the user created, sending `subscriptionRemoved`
+ * where a lifecycle URL exists (graph-api.md §5.5).
+ */
+export const patchUser: Handler = async (req, ctx) => {
   const u = userRef(ctx, req.params.ref);
   const b = bodyOf(req.body);
   if (typeof b.accountEnabled === 'boolean') u.accountEnabled = b.accountEnabled;
   if (typeof b.timeZone === 'string') u.timeZone = b.timeZone;
-  if (!u.accountEnabled)
+  if (!u.accountEnabled) {
     for (const rt of ctx.state.refreshTokens.values()) if (rt.userId === u.id) rt.revoked = true;
+    for (const sub of [...ctx.state.subscriptions.values()]) {
+      if (sub.creatorId !== u.id) continue;
+      if (sub.lifecycleNotificationUrl) await ctx.notifier.lifecycle(sub.id, 'subscriptionRemoved');
+      else ctx.state.subscriptions.delete(sub.id);
+    }
+  }
   return ok(u);
 };
 

@@ -206,6 +206,26 @@ describe('invitations', () => {
     });
     expect((await h.graph(bob, 'GET', `/subscriptions/${sub.id}`)).status).toBe(404);
   });
+
+  it("removes a disabled user's subscriptions with subscriptionRemoved, as Outlook does", async () => {
+    const carol = await h.tokenFor('carol');
+    const sub = await graphClient(h, () => carol)
+      .api('/subscriptions')
+      .post({
+        changeType: 'created',
+        notificationUrl: `${rx.url}/notify`,
+        lifecycleNotificationUrl: `${rx.url}/lifecycle`,
+        resource: '/me/events',
+        expirationDateTime: inMinutes(120),
+      });
+    await h.control('PATCH', '/users/carol', { accountEnabled: false });
+    expect(rx.lifecycle.at(-1).value[0]).toMatchObject({
+      subscriptionId: sub.id,
+      lifecycleEvent: 'subscriptionRemoved',
+    });
+    await h.control('PATCH', '/users/carol', { accountEnabled: true });
+    expect((await h.graph(await h.tokenFor('carol'), 'GET', `/subscriptions/${sub.id}`)).status).toBe(404);
+  });
 });
 
 describe('rich notifications', () => {
