@@ -1,7 +1,7 @@
 import { invalidParam, permissionDenied, SimError } from '../errors.ts';
 import { ok, type RequestContext, type Result, STATUS_OK, sessionOf } from '../http/context.ts';
 import { isId } from '../ids.ts';
-import { canReadChannel } from '../permissions.ts';
+import { canReadChannel, isAdmin } from '../permissions.ts';
 import { CallbackRefused } from './callback-client.ts';
 import { verifyTrigger } from './triggers.ts';
 
@@ -12,7 +12,8 @@ import { verifyTrigger } from './triggers.ts';
  * - Open needs no session: the trigger_id is the proof. An expired trigger (older than
  *   OutgoingIntegrationRequestsTimeout) is 400 `interactive_message.decode_trigger_id.expired`. The dialog goes to
  *   the trigger's user as an `open_dialog` event whose `dialog` is the JSON string of the request.
- * - Submit (by the user's client) POSTs `{type:"dialog_submission", callback_id, state, user_id, channel_id,
+ * - Submit (by the user's client) needs read access to the channel and membership of `team_id`, then POSTs
+ *   `{type:"dialog_submission", callback_id, state, user_id, channel_id,
  *   team_id, submission, cancelled}` to the dialog URL through the outbound guard; failures are 400
  *   `api.post.do_action.action_integration.app_error`. The integration's JSON answer (`{errors}`, `{error}` or
  *   empty) is handed back to the client as is.
@@ -41,13 +42,17 @@ export async function submitDialog(ctx: RequestContext): Promise<Result> {
   if (!isId(b.channel_id)) throw invalidParam('channel_id');
   const channel = state.channels.get(b.channel_id);
   if (!channel || !canReadChannel(state, session, channel)) throw permissionDenied('read_channel');
+  // As api4 submitDialog: view_team on the submitted team (the webapp sends the current team, DMs included).
+  const teamId = typeof b.team_id === 'string' ? b.team_id : '';
+  if (!state.teamMember(teamId, session.user_id) && !isAdmin(state, session))
+    throw permissionDenied('view_team');
   const request = {
     type: 'dialog_submission',
     callback_id: typeof b.callback_id === 'string' ? b.callback_id : '',
     state: typeof b.state === 'string' ? b.state : '',
     user_id: session.user_id,
     channel_id: channel.id,
-    team_id: typeof b.team_id === 'string' ? b.team_id : channel.team_id,
+    team_id: teamId,
     submission: b.submission && typeof b.submission === 'object' ? b.submission : {},
     cancelled: b.cancelled === true,
   };
