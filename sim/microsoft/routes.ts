@@ -182,6 +182,7 @@ function teamsRoutes(): Record<string, RouteSpec> {
       '$select',
     ]),
     'GET /v1.0/chats/:chatId': r(tc.getChat, CHAT_BASIC, 'teams-other', ['$expand', '$select']),
+    'GET /v1.0/{user}/chats/:chatId': r(tc.getChat, CHAT_BASIC, 'teams-other', ['$expand', '$select']),
     'POST /v1.0/chats': r(tc.postChat, CHAT_CREATE, 'teams-other'),
     'GET /v1.0/chats/:chatId/members': r(tc.listChatMembers, CHAT_MEMBERS, 'teams-other'),
     'POST /v1.0/chats/:chatId/members': r(tc.addChatMember, CHAT_MEMBERS_WRITE, 'teams-other'),

@@ -121,6 +121,8 @@ export function preferenceApplied(req: SimRequest): Record<string, string> {
   if (m?.[1] && toIana(m[1])) applied.push(`outlook.timezone="${m[1]}"`);
   const b = /outlook\.body-content-type\s*=\s*"?(text|html)"?/i.exec(req.headers.prefer ?? '');
   if (b?.[1]) applied.push(`outlook.body-content-type="${b[1].toLowerCase()}"`);
+  // Sim ids never change when items move, so an ImmutableId request is honoured by construction.
+  if (/IdType\s*=\s*"ImmutableId"/i.test(req.headers.prefer ?? '')) applied.push('IdType="ImmutableId"');
   return applied.length ? { 'Preference-Applied': applied.join(', ') } : {};
 }
 

@@ -5,7 +5,7 @@
  * Sessions and preferences expire on the sim clock. Values are PascalCase, as Graph returns them.
  */
 import type { Handler, SimContext } from '../context.ts';
-import { directoryUser, principalOf } from '../graph/auth.ts';
+import { denied, directoryUser, principalOf } from '../graph/auth.ts';
 import { badRequest, GraphError } from '../graph-error.ts';
 import type { PresenceRecord, UserRecord } from '../state.ts';
 
@@ -107,6 +107,9 @@ function presenceUser(req: Parameters<Handler>[0], ctx: SimContext): UserRecord 
 export const getPresence: Handler = (req, ctx) => {
   const u = req.params.presenceId ? ctx.state.users.get(req.params.presenceId) : presenceUser(req, ctx);
   if (!u) throw new GraphError(404, 'NotFound', `User '${req.params.presenceId}' not found.`);
+  const p = principalOf(req);
+  // Presence.Read covers the signed-in user only; anyone else needs Presence.Read.All.
+  if (p.kind === 'delegated' && p.userId !== u.id && !p.scopes.has('Presence.Read.All')) throw denied();
   return {
     status: 200,
     body: {

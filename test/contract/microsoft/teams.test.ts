@@ -40,6 +40,8 @@ describe('seeded chats', () => {
     expect(oneOnOne.id).toMatch(/^19:[0-9a-f-]+_[0-9a-f-]+@unq\.gbl\.spaces$/);
     expect(group.id).toMatch(/^19:[0-9a-f]{32}@thread\.v2$/);
     expect(group.topic).toBe('Launch planning');
+    const viaMe: AnyJson = await graphClient(h, () => alice).api(`/me/chats/${group.id}`).get();
+    expect(viaMe.chatType).toBe('group');
     expect(group.members?.map((m) => (m as AnyJson).email).sort()).toEqual([
       'alice@contoso.example',
       'bob@contoso.example',
@@ -302,5 +304,8 @@ describe('presence', () => {
       }),
     );
     expect(bulk.value.map((p: AnyJson) => p.availability)).toEqual(['Available', 'Offline']);
+    const onlyOwn = await h.tokenFor('alice', ['Presence.Read']);
+    expect((await h.graph(onlyOwn, 'GET', '/me/presence')).status).toBe(200);
+    expect((await h.graph(onlyOwn, 'GET', `/users/${uid}/presence`)).status).toBe(403);
   });
 });
