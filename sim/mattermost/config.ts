@@ -29,6 +29,8 @@ export interface SimConfig {
   };
   TeamSettings: {
     EnableCustomUserStatuses: boolean;
+    /** Seconds without activity after which an automatically online user reads as away. */
+    UserStatusAwayTimeout: number;
   };
   PrivacySettings: {
     ShowEmailAddress: boolean;
@@ -71,7 +73,7 @@ export function defaultConfig(siteUrl = ''): SimConfig {
       SessionLengthSSOInHours: 720,
       SessionLengthWebInHours: 720,
     },
-    TeamSettings: { EnableCustomUserStatuses: true },
+    TeamSettings: { EnableCustomUserStatuses: true, UserStatusAwayTimeout: 300 },
     PrivacySettings: { ShowEmailAddress: true, ShowFullName: true },
     FileSettings: { MaxFileSize: 100 * 1024 * 1024 },
     RateLimitSettings: { Enable: false, PerSec: 10, MaxBurst: 100, VaryByUser: false },

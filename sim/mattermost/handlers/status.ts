@@ -39,6 +39,26 @@ function save(world: World, next: StatusRecord, before: StatusRecord): void {
   }
 }
 
+/**
+ * The server's away rule (`SetStatusAwayIfNeeded`, run on socket pongs): an automatically online user idle for
+ * `TeamSettings.UserStatusAwayTimeout` seconds becomes away. The sim applies it lazily, whenever a status is read,
+ * against the SimClock; the change is published like any other.
+ */
+export function currentStatus(world: World, userId: string): StatusRecord {
+  const status = statusOf(world, userId);
+  const timeoutMs = world.state.config.TeamSettings.UserStatusAwayTimeout * 1000;
+  if (
+    status.status === 'online' &&
+    !status.manual &&
+    world.state.now() - status.last_activity_at >= timeoutMs
+  ) {
+    const next: StatusRecord = { ...status, status: 'away' };
+    save(world, next, status);
+    return next;
+  }
+  return status;
+}
+
 /** Connect or post with set_online: online unless a manual status is in force. */
 export function markOnline(world: World, userId: string): void {
   const before = statusOf(world, userId);
@@ -56,14 +76,14 @@ export function markOffline(world: World, userId: string): void {
 
 export function getStatus(ctx: RequestContext): Result {
   const userId = resolveUserId(ctx, ctx.params.user_id);
-  return ok(statusView(statusOf(ctx.world, userId)));
+  return ok(statusView(currentStatus(ctx.world, userId)));
 }
 
 /** No permission check beyond a session (server), but every id must be well formed. */
 export function getStatusesByIds(ctx: RequestContext): Result {
   const ids = ctx.body;
   if (!Array.isArray(ids) || ids.length === 0 || !ids.every(isId)) throw invalidParam('user_ids');
-  return ok(ids.map((id) => statusView(statusOf(ctx.world, id))));
+  return ok(ids.map((id) => statusView(currentStatus(ctx.world, id))));
 }
 
 export function updateStatus(ctx: RequestContext): Result {

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { sessionForToken } from '../auth.ts';
 import { SimError } from '../errors.ts';
-import { markOffline, markOnline } from '../handlers/status.ts';
+import { currentStatus, markOffline, markOnline } from '../handlers/status.ts';
 import type { World } from '../world.ts';
 import type { WsConnection } from './hub.ts';
 
@@ -167,20 +167,24 @@ function handleAction(
     }
     case 'get_statuses': {
       const out: Record<string, string> = {};
-      for (const s of state.statuses.values()) out[s.user_id] = s.status;
+      for (const id of [...state.statuses.keys()]) out[id] = currentStatus(world, id).status;
       world.hub.reply(conn, seq, 'OK', out);
       return;
     }
     case 'get_statuses_by_ids': {
       const ids = Array.isArray(data.user_ids) ? data.user_ids : [];
       const out: Record<string, string> = {};
-      for (const id of ids) if (typeof id === 'string') out[id] = state.statuses.get(id)?.status ?? 'offline';
+      for (const id of ids) if (typeof id === 'string') out[id] = currentStatus(world, id).status;
       world.hub.reply(conn, seq, 'OK', out);
       return;
     }
     // Client hints the simulator accepts without acting on (active channel/team, activity, posted acks).
-    case 'presence':
+    // The client reports the user active: that is activity for the away rule.
     case 'user_update_active_status':
+      if (data.user_is_active === true) markOnline(world, conn.userId);
+      world.hub.reply(conn, seq, 'OK');
+      return;
+    case 'presence':
     case 'posted_notify_ack':
       world.hub.reply(conn, seq, 'OK');
       return;

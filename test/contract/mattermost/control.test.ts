@@ -165,6 +165,25 @@ describe('mattermost sim: control API, faults, rate limit, seed, status', () => 
     expect(statuses).toHaveLength(2);
   });
 
+  it('reads an idle, automatically online user as away after UserStatusAwayTimeout', async () => {
+    const dave = client(sim, userToken(sim, 'dave'));
+    const daveId = sim.ready.users.dave?.id ?? '';
+    await dave.createPost({
+      channel_id: sim.ready.teams.acme?.channels['town-square'],
+      message: 'here',
+    } as never);
+    expect((await dave.getStatus(daveId)).status).toBe('online');
+    await sim.clock.advance(299_000);
+    expect((await dave.getStatus(daveId)).status).toBe('online');
+    await sim.clock.advance(2_000);
+    expect((await dave.getStatus(daveId)).status).toBe('away');
+    await dave.createPost({
+      channel_id: sim.ready.teams.acme?.channels['town-square'],
+      message: 'back',
+    } as never);
+    expect((await dave.getStatusesByIds([daveId]))[0]?.status).toBe('online');
+  });
+
   it('sets and clears a custom status, with 501 when the feature is off', async () => {
     const alice = client(sim, userToken(sim, 'alice'));
     await alice.updateCustomStatus({
