@@ -3,9 +3,11 @@
  * code snippet, quoted reply), send/edit/softDelete/react semantics, delegated-only writes, 1:1 idempotency,
  * channel replies and delta, getAllMessages and the evaluation-mode knob, chat message notifications; presence.
  */
+import { constants, createDecipheriv, privateDecrypt } from 'node:crypto';
 import type { GraphError } from '@microsoft/microsoft-graph-client';
 import type { Chat, ChatMessage } from '@microsoft/microsoft-graph-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRsaCertificate } from '../../../sim/shared/tls.ts';
 import { graphClient } from './graph-client.ts';
 import { type AnyJson, type Harness, json, startHarness } from './sim-harness.ts';
 import { type Receiver, startReceiver } from './webhook-receiver.ts';
@@ -40,7 +42,9 @@ describe('seeded chats', () => {
     expect(oneOnOne.id).toMatch(/^19:[0-9a-f-]+_[0-9a-f-]+@unq\.gbl\.spaces$/);
     expect(group.id).toMatch(/^19:[0-9a-f]{32}@thread\.v2$/);
     expect(group.topic).toBe('Launch planning');
-    const viaMe: AnyJson = await graphClient(h, () => alice).api(`/me/chats/${group.id}`).get();
+    const viaMe: AnyJson = await graphClient(h, () => alice)
+      .api(`/me/chats/${group.id}`)
+      .get();
     expect(viaMe.chatType).toBe('group');
     expect(group.members?.map((m) => (m as AnyJson).email).sort()).toEqual([
       'alice@contoso.example',
@@ -211,6 +215,46 @@ describe('chat messages', () => {
       body: JSON.stringify({ event: 'missed' }),
     });
     expect(missed.status).toBe(400); // `missed` is Outlook-only
+  });
+});
+
+describe('tenant-wide chat notifications', () => {
+  it('delivers encrypted chatMessage resources to an app subscription on /chats/getAllMessages', async () => {
+    const cert = await createRsaCertificate('teams-rich');
+    const app = await h.appToken();
+    const sub = await graphClient(h, () => app)
+      .api('/subscriptions')
+      .post({
+        changeType: 'created,updated,deleted',
+        notificationUrl: `${rx.url}/notify`,
+        lifecycleNotificationUrl: `${rx.url}/lifecycle`,
+        resource: '/chats/getAllMessages',
+        expirationDateTime: new Date(Date.now() + 2 * 3_600_000).toISOString(),
+        includeResourceData: true,
+        encryptionCertificate: cert.certificateBase64,
+        encryptionCertificateId: 'teams-cert',
+        clientState: 'all-chats',
+      });
+    const sent: ChatMessage = await graphClient(h, () => bob)
+      .api(`/chats/${group.id}/messages`)
+      .post({ body: { contentType: 'html', content: '<p>to everyone</p>' } });
+    const mine = () =>
+      rx.notifications.flatMap((x) => x.value).filter((v: AnyJson) => v.subscriptionId === sub.id);
+    await rx.waitFor(() => mine().some((v: AnyJson) => v.resourceData.id === sent.id));
+    const n = mine().find((v: AnyJson) => v.resourceData.id === sent.id);
+    const key = privateDecrypt(
+      { key: cert.privateKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+      Buffer.from(n.encryptedContent.dataKey, 'base64'),
+    );
+    const d = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
+    const msg = JSON.parse(
+      Buffer.concat([d.update(Buffer.from(n.encryptedContent.data, 'base64')), d.final()]).toString(),
+    );
+    expect(msg).toMatchObject({ id: sent.id, chatId: group.id, body: { content: '<p>to everyone</p>' } });
+    expect(msg.from.user.id).toBe(h.sim.ready.users.bob?.id);
+    await graphClient(h, () => app)
+      .api(`/subscriptions/${sub.id}`)
+      .delete();
   });
 });
 
