@@ -17,7 +17,8 @@ import type { FaultSpec } from '../http/faults.ts';
  *   a bad seed is 400 and leaves the world as it was.
  * - `GET /_sim/config`, `PATCH /_sim/config {Section:{Key:value}}` → the resulting config.
  * - `GET /_sim/clock` → `{now}`; `POST /_sim/clock/advance {ms}`; `POST /_sim/clock/set {at}` (never backwards).
- * - `POST /_sim/faults {method?, path, status, id?, message?, times?, delay_ms?}` → `{id}`; `GET`/`DELETE /_sim/faults`.
+ * - `POST /_sim/faults {method?, path, status?, id?, message?, times?, delay_ms?}` → `{id}` (no status: delay only);
+ *   `GET`/`DELETE /_sim/faults`.
  * - `GET /_sim/counters` → `{requests:{"METHOD /route":n}, callbacks:{kind:n}, websocket:{…}}`.
  * - `GET /_sim/channels/:channel_id/post-log` → every create/edit/delete/ephemeral of the channel, in order.
  * - `POST /_sim/websocket/drop {user_id?}` → `{dropped}` (sockets cut, resume state kept);

@@ -73,6 +73,15 @@ describe('mattermost sim: control API, faults, rate limit, seed, status', () => 
     expect(counters.requests['POST /api/v4/posts']).toBe(1);
   });
 
+  it('delays requests without failing them when a fault has only delay_ms', async () => {
+    await control(sim, 'POST', '/_sim/faults', { method: 'GET', path: '/api/v4/users/me', delay_ms: 300 });
+    const started = Date.now();
+    const me = await client(sim, userToken(sim, 'alice')).getMe();
+    expect(me.username).toBe('alice');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect((await control(sim, 'POST', '/_sim/faults', { path: '/x' })).status).toBe(400);
+  });
+
   it('rate limits by IP when enabled: 429, plain-text body, relative X-RateLimit-Reset, refill with the clock', async () => {
     await control(sim, 'PATCH', '/_sim/config', {
       RateLimitSettings: { Enable: true, PerSec: 1, MaxBurst: 2 },
