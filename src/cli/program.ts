@@ -4,6 +4,7 @@ import { doctorCommand } from './commands/doctor.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { simCommand } from './commands/sim.ts';
 import { startCommand } from './commands/start.ts';
+import { tryCommand } from './commands/try.ts';
 
 /** The `mm365` command line: one subcommand per file under commands/. */
 export function buildProgram(): Command {
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   configCommand(program);
   doctorCommand(program);
   simCommand(program);
+  tryCommand(program);
   return program;
 }

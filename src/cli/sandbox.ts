@@ -19,6 +19,7 @@ export interface SandboxInfo {
     url: string;
     users: Record<string, { id: string; token: string; password: string }>;
     adminToken: string;
+    teams: Record<string, { id: string; channels: Record<string, string> }>;
   };
   microsoft: {
     authority: string;
@@ -136,7 +137,7 @@ export async function startSandbox(base: Config, log: Logger): Promise<Sandbox> 
     });
     const info: SandboxInfo = {
       service,
-      mattermost: { url: mm.url, users: mm.users, adminToken: mm.adminToken },
+      mattermost: { url: mm.url, users: mm.users, adminToken: mm.adminToken, teams: mm.teams },
       microsoft: {
         authority: ms.authority,
         graph: ms.graph,
