@@ -14,6 +14,7 @@ import type {
   SessionRecord,
   SimState,
   StatusRecord,
+  TeamRecord,
   UserRecord,
 } from './state.ts';
 
@@ -70,7 +71,7 @@ export function botView(state: SimState, bot: BotRecord): Bot {
   };
 }
 
-export function teamView(team: TeamLike): Team {
+export function teamView(team: TeamRecord): Team {
   return {
     id: team.id,
     create_at: team.create_at,
@@ -89,15 +90,6 @@ export function teamView(team: TeamLike): Team {
     group_constrained: false,
   } as Team;
 }
-type TeamLike = {
-  id: string;
-  name: string;
-  display_name: string;
-  type: 'O' | 'I';
-  create_at: number;
-  update_at: number;
-  delete_at: number;
-};
 
 export function channelView(channel: ChannelRecord): Channel {
   return {
