@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001-stored-secret.ts';
+import * as m0002 from './0002-microsoft.ts';
 import * as m0004 from './0004-connected-account.ts';
 
 /**
@@ -8,5 +9,6 @@ import * as m0004 from './0004-connected-account.ts';
  */
 export const migrations: Record<string, Migration> = {
   '0001-stored-secret': m0001,
+  '0002-microsoft': m0002,
   '0004-connected-account': m0004,
 };
