@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { SimClock } from '../shared/clock.ts';
 import { createTestPki } from '../shared/tls.ts';
 import type { SimContext, SimSettings } from './context.ts';
-import { readyOf } from './control/control-api.ts';
+import { type MicrosoftSimReady, readyOf } from './control/control-api.ts';
 import { Counters } from './counters.ts';
 import { createSigningKeys } from './entra/keys.ts';
 import { Faults } from './faults.ts';
@@ -20,19 +20,10 @@ import { applyContentSeed } from './seed-content.ts';
 import { BATCH_ITEM_HEADER, buildServer } from './server.ts';
 import { SimState } from './state.ts';
 import { createNotifier } from './subscriptions/delivery.ts';
+import { inertNotifier } from './subscriptions/notifier.ts';
 import { Throttle } from './throttle.ts';
 
-export interface MicrosoftSimReady {
-  ready: true;
-  authority: string;
-  graph: string;
-  control: string;
-  controlToken: string;
-  ca: string;
-  tenantId: string;
-  app: { clientId: string; clientSecret: string; redirectUris: string[] };
-  users: Record<string, { id: string; mail: string }>;
-}
+export type { MicrosoftSimReady };
 
 export interface MicrosoftSim {
   ready: MicrosoftSimReady;
@@ -67,7 +58,7 @@ export async function startMicrosoftSim(opts: StartOptions = {}): Promise<Micros
   const counters = new Counters();
   const faults = new Faults();
   const throttle = new Throttle(clock, settings);
-  const ctx = {
+  const ctx: SimContext = {
     state: new SimState(),
     clock,
     keys,
@@ -77,7 +68,13 @@ export async function startMicrosoftSim(opts: StartOptions = {}): Promise<Micros
     throttle,
     controlToken: randomBytes(24).toString('base64url'),
     urls: { base: '', authority: '', graph: '', control: '' },
-  } as unknown as SimContext;
+    // Wired below, once the context they close over exists.
+    notifier: inertNotifier,
+    reseed: async () => {},
+    dispatch: async () => {
+      throw new Error('microsoft sim: dispatch before the server was built');
+    },
+  };
   ctx.notifier = createNotifier(ctx);
   ctx.reseed = async (seed: unknown) => {
     ctx.notifier.dispose();
@@ -134,7 +131,7 @@ export async function startMicrosoftSim(opts: StartOptions = {}): Promise<Micros
   }
   const sim: MicrosoftSim = {
     get ready() {
-      return readyOf(ctx, pki.caPath) as unknown as MicrosoftSimReady;
+      return readyOf(ctx, pki.caPath);
     },
     clock,
     caPem: pki.caPem,

@@ -14,7 +14,12 @@ import { badRequest, GraphError, notFound } from '../graph-error.ts';
 import { changeKey, guid, outlookId } from '../ids.ts';
 import type { CalendarRecord, StoredEvent, UserRecord } from '../state.ts';
 import { parseOccurrenceId, storedEnd, storedStart } from './instances.ts';
-import { RecurrenceError, validateRecurrence } from './recurrence.ts';
+import {
+  RecurrenceError,
+  type RecurrencePatternInput,
+  type RecurrenceRangeInput,
+  validateRecurrence,
+} from './recurrence.ts';
 import { graphInstant, parseDateTimeTimeZone, requireIana, toWindows } from './time-zones.ts';
 
 const NEVER = '0001-01-01T00:00:00Z';
@@ -78,7 +83,10 @@ function validateTimes(e: Event): void {
   }
   if (e.recurrence) {
     try {
-      validateRecurrence(e.recurrence.pattern as never, e.recurrence.range as never);
+      validateRecurrence(
+        e.recurrence.pattern as RecurrencePatternInput,
+        e.recurrence.range as RecurrenceRangeInput,
+      );
     } catch (err) {
       if (err instanceof RecurrenceError) throw invalid(err.message);
       throw err;

@@ -14,8 +14,22 @@ type Json = Record<string, unknown>;
 const bodyOf = (b: unknown): Json => (b && typeof b === 'object' && !Buffer.isBuffer(b) ? (b as Json) : {});
 const ok = (body: unknown, status = 200) => ({ status, body });
 
-export function readyOf(ctx: SimContext, caPath: string): Json {
+/** The ready line: what `mm365 sim microsoft` prints and `startMicrosoftSim` resolves with (start contract). */
+export interface MicrosoftSimReady {
+  ready: true;
+  authority: string;
+  graph: string;
+  control: string;
+  controlToken: string;
+  ca: string;
+  tenantId: string;
+  app: { clientId: string; clientSecret: string; redirectUris: string[] };
+  users: Record<string, { id: string; mail: string }>;
+}
+
+export function readyOf(ctx: SimContext, caPath: string): MicrosoftSimReady {
   const app = [...ctx.state.apps.values()][0];
+  if (!app) throw new Error('microsoft sim: a tenant needs at least one app');
   return {
     ready: true,
     authority: ctx.urls.authority,
@@ -24,13 +38,11 @@ export function readyOf(ctx: SimContext, caPath: string): Json {
     controlToken: ctx.controlToken,
     ca: caPath,
     tenantId: ctx.state.tenant.id,
-    app: app
-      ? {
-          clientId: app.clientId,
-          clientSecret: app.secrets[0]?.value ?? '',
-          redirectUris: [...app.redirectUris],
-        }
-      : null,
+    app: {
+      clientId: app.clientId,
+      clientSecret: app.secrets[0]?.value ?? '',
+      redirectUris: [...app.redirectUris],
+    },
     users: Object.fromEntries([...ctx.state.users.values()].map((u) => [u.key, { id: u.id, mail: u.mail }])),
   };
 }

@@ -102,7 +102,7 @@ export function createNotifier(ctx: SimContext): Notifier {
   }
 
   /** The resource as a rich notification carries it; null when it no longer exists (deletes). */
-  function resourceJson(change: ResourceChange, sub: SubscriptionRecord, select: string[] | null): unknown {
+  function resourceJson(change: ResourceChange, select: string[] | null): unknown {
     switch (change.kind) {
       case 'event': {
         const s = ctx.state.events.get(change.eventId);
@@ -126,7 +126,6 @@ export function createNotifier(ctx: SimContext): Notifier {
         return m ? messageJson(m) : null;
       }
       case 'presence':
-        void sub;
         return presenceJson(ctx, change.userId);
     }
   }
@@ -211,7 +210,7 @@ export function createNotifier(ctx: SimContext): Notifier {
         tenantId: ctx.state.tenant.id,
       };
       if (sub.includeResourceData && sub.encryptionCertificate && change.changeType !== 'deleted') {
-        const json = resourceJson(change, sub, spec.select);
+        const json = resourceJson(change, spec.select);
         if (json !== null) {
           body.encryptedContent = encryptResource(
             sub.encryptionCertificate,

@@ -47,3 +47,13 @@ export interface Notifier {
   /** Cancels timers (sim close / reset). */
   dispose(): void;
 }
+
+/** A notifier that does nothing: the placeholder while the sim context is being assembled. */
+export const inertNotifier: Notifier = {
+  emit() {},
+  async validate() {},
+  async lifecycle() {},
+  armExpiry() {},
+  log: () => [],
+  dispose() {},
+};

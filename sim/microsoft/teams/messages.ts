@@ -11,6 +11,8 @@ import type {
   ChatMessage,
   ChatMessageAttachment,
   ChatMessageMention,
+  ChatMessageReaction,
+  TeamworkUserIdentity,
 } from '@microsoft/microsoft-graph-types';
 import { graphInstant } from '../calendar/time-zones.ts';
 import type { SimContext } from '../context.ts';
@@ -54,17 +56,15 @@ function nextMessageId(ctx: SimContext, now: number): string {
   return String(ctx.state.lastMessageId);
 }
 
+/** `from.user` is a teamworkUserIdentity on the wire (it carries userIdentityType, which IdentitySet's type lacks). */
 function sender(u: UserRecord): ChatMessage['from'] {
-  return {
-    application: null,
-    device: null,
-    user: {
-      '@odata.type': '#microsoft.graph.teamworkUserIdentity',
-      id: u.id,
-      displayName: u.displayName,
-      userIdentityType: 'aadUser',
-    } as never,
+  const user: TeamworkUserIdentity & { '@odata.type': string } = {
+    '@odata.type': '#microsoft.graph.teamworkUserIdentity',
+    id: u.id,
+    displayName: u.displayName,
+    userIdentityType: 'aadUser',
   };
+  return { application: null, device: null, user };
 }
 
 interface ParsedContent {
@@ -325,23 +325,20 @@ export function setReaction(
   const mine = reactions.findIndex((r) => r.reactionType === reactionType && r.user?.user?.id === user.id);
   if (on === mine >= 0) return;
   const at = touch(ctx, m);
-  const reaction = {
+  const identity: TeamworkUserIdentity = { id: user.id, displayName: null, userIdentityType: 'aadUser' };
+  const reaction: ChatMessageReaction = {
     reactionType,
     displayName: LEGACY_NAMES[reactionType] ?? reactionType,
     reactionContentUrl: null,
     createdDateTime: at,
-    user: {
-      application: null,
-      device: null,
-      user: { id: user.id, displayName: null, userIdentityType: 'aadUser' },
-    },
+    user: { application: null, device: null, user: identity },
   };
-  if (on) reactions.push(reaction as never);
+  if (on) reactions.push(reaction);
   else reactions.splice(mine, 1);
   m.message.reactions = reactions;
   m.message.messageHistory = [
     ...(m.message.messageHistory ?? []),
-    { modifiedDateTime: at, actions: on ? 'reactionAdded' : 'reactionRemoved', reaction: reaction as never },
+    { modifiedDateTime: at, actions: on ? 'reactionAdded' : 'reactionRemoved', reaction },
   ];
   emit(ctx, m, 'updated');
 }
