@@ -4,7 +4,7 @@
  * instances of items changed since, and `{id, "@removed": {reason: "deleted"}}` tombstones for items deleted or
  * moved out of the window. Tokens are opaque to clients (base64url JSON of window, log position, offset).
  *
- * Simplification: deleting a whole series tombstones the master id, not each occurrence id the client saw.
+ * Deleting a whole series tombstones the master id and every occurrence id from a year back to two years ahead.
  */
 import type { Handler, SimContext, SimRequest } from '../context.ts';
 import { mailboxUser } from '../graph/auth.ts';

@@ -13,7 +13,7 @@ import type { SimContext } from '../context.ts';
 import { badRequest, GraphError, notFound } from '../graph-error.ts';
 import { changeKey, guid, outlookId } from '../ids.ts';
 import type { CalendarRecord, StoredEvent, UserRecord } from '../state.ts';
-import { parseOccurrenceId, storedEnd, storedStart } from './instances.ts';
+import { instancesIn, parseOccurrenceId, storedEnd, storedStart } from './instances.ts';
 import {
   RecurrenceError,
   type RecurrencePatternInput,
@@ -375,6 +375,14 @@ export function deleteEvent(ctx: SimContext, owner: UserRecord, id: string): voi
     ctx.state.recordMailboxChange(stored.mailboxId, id, true);
     if (!stored.organizerRef) syncAttendeeCopies(ctx, stored, false);
     return;
+  }
+  if (stored.event.recurrence) {
+    // calendarView/delta clients hold occurrence ids, not the master's: tombstone every occurrence from a year
+    // back to two years ahead (a bounded stand-in for "every occurrence the client may have seen").
+    const now = ctx.clock.now();
+    for (const occ of instancesIn(stored, now - 366 * 86_400_000, now + 731 * 86_400_000)) {
+      ctx.state.recordMailboxChange(stored.mailboxId, occ.id, true);
+    }
   }
   removeStored(ctx, stored);
   if (!stored.organizerRef) for (const copy of attendeeCopies(ctx, stored)) cancelCopy(ctx, copy);

@@ -247,6 +247,26 @@ describe('calendarView/delta', () => {
     });
     const again: AnyJson = await client.api(changes['@odata.deltaLink']).get();
     expect(again.value).toEqual([]);
+
+    // Deleting a series tombstones the occurrences the client holds.
+    const daily: Event = await client.api('/me/events').post({
+      subject: 'Daily check',
+      start: { dateTime: `${day}T07:00:00`, timeZone: 'UTC' },
+      end: { dateTime: `${day}T07:15:00`, timeZone: 'UTC' },
+      recurrence: {
+        pattern: { type: 'daily', interval: 1 },
+        range: { type: 'numbered', startDate: day, numberOfOccurrences: 2 },
+      },
+    });
+    const added: AnyJson = await client.api(again['@odata.deltaLink']).get();
+    const occIds = added.value
+      .filter((e: AnyJson) => e.seriesMasterId === daily.id)
+      .map((e: AnyJson) => e.id);
+    expect(occIds).toHaveLength(2);
+    await client.api(`/me/events/${daily.id}`).delete();
+    const removed: AnyJson = await client.api(added['@odata.deltaLink']).get();
+    const tombstones = removed.value.filter((e: AnyJson) => e['@removed']).map((e: AnyJson) => e.id);
+    expect(tombstones).toEqual(expect.arrayContaining([...occIds, daily.id]));
   });
 });
 
