@@ -282,6 +282,8 @@ export class SimState {
   files = new Map<string, FileRecord>();
   statuses = new Map<string, StatusRecord>();
   preferences: PreferenceRecord[] = [];
+  /** Uploaded profile pictures by user id. */
+  userImages = new Map<string, { data: Buffer; contentType: string }>();
   commands = new Map<string, CommandRecord>();
   commandWebhooks = new Map<string, CommandWebhookRecord>();
   incomingWebhooks = new Map<string, IncomingWebhookRecord>();

@@ -46,6 +46,8 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'DELETE /api/v4/users/:user_id': s(users.deactivateUser),
     'PUT /api/v4/users/:user_id/active': s(users.updateActive),
     'PUT /api/v4/users/:user_id/roles': s(users.updateRoles),
+    'GET /api/v4/users/:user_id/image': s(users.getUserImage),
+    'POST /api/v4/users/:user_id/image': s(users.setUserImage),
     'GET /api/v4/users/username/:username': s(users.getUserByUsername),
     'GET /api/v4/users/email/:email': s(users.getUserByEmail),
     'POST /api/v4/users/:user_id/tokens': s(tokens.createAccessToken),

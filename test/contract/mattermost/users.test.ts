@@ -126,6 +126,21 @@ describe('mattermost sim: users, tokens and bots', () => {
     await admin.updateUserRoles(userId(sim, 'bob'), 'system_user');
   });
 
+  it("sets a bot's avatar as its owner and serves it back; others may not", async () => {
+    const admin = client(sim, sim.ready.adminToken);
+    const bot = await admin.createBot({ username: 'avatar-bot' } as never);
+    const png = new File([Buffer.from('89504e470d0a1a0a', 'hex')], 'avatar.png', { type: 'image/png' });
+    await admin.uploadProfileImage(bot.user_id, png);
+    const res = await fetch(admin.getProfilePictureUrl(bot.user_id, 0), {
+      headers: { Authorization: `Bearer ${userToken(sim, 'alice')}` },
+    });
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer()).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(
+      (await refusal(client(sim, userToken(sim, 'alice')).uploadProfileImage(bot.user_id, png))).status_code,
+    ).toBe(403);
+  });
+
   it('refuses bot creation with api.bot.create_disabled when EnableBotAccountCreation is off', async () => {
     await control(sim, 'PATCH', '/_sim/config', { ServiceSettings: { EnableBotAccountCreation: false } });
     try {
