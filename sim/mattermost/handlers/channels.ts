@@ -364,3 +364,43 @@ export function removeChannelMember(ctx: RequestContext): Result {
   );
   return STATUS_OK;
 }
+
+/**
+ * `PUT /channels/{id}/patch {display_name?, header?, purpose?}`: members (or admins) may change a channel's
+ * properties (`manage_*_channel_properties` belong to channel_user by default); DMs and GMs take a header and
+ * purpose but no new name. Publishes `channel_updated` to the members.
+ */
+export function patchChannel(ctx: RequestContext): Result {
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const channel = readableChannel(ctx, session);
+  if (!state.channelMember(channel.id, session.user_id) && !isAdmin(state, session)) {
+    throw permissionDenied(
+      channel.type === 'P' ? 'manage_private_channel_properties' : 'manage_public_channel_properties',
+    );
+  }
+  const b = (ctx.body ?? {}) as { display_name?: unknown; header?: unknown; purpose?: unknown };
+  if (typeof b.header === 'string') {
+    if ([...b.header].length > 1024)
+      throw new SimError(400, 'model.channel.is_valid.header.app_error', 'Invalid header.');
+    channel.header = b.header;
+  }
+  if (typeof b.purpose === 'string') {
+    if ([...b.purpose].length > 250)
+      throw new SimError(400, 'model.channel.is_valid.purpose.app_error', 'Invalid purpose.');
+    channel.purpose = b.purpose;
+  }
+  if (typeof b.display_name === 'string' && (channel.type === 'O' || channel.type === 'P')) {
+    if (b.display_name.trim() === '' || b.display_name.length > 64) {
+      throw new SimError(400, 'model.channel.is_valid.display_name.app_error', 'Invalid display name.');
+    }
+    channel.display_name = b.display_name;
+  }
+  channel.update_at = state.now();
+  ctx.world.hub.publish(
+    'channel_updated',
+    { channel: JSON.stringify(channelView(channel)) },
+    { channel_id: channel.id },
+  );
+  return ok(channelView(channel));
+}

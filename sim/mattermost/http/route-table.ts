@@ -95,6 +95,7 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'POST /api/v4/channels/direct': s(channels.createDirectChannel),
     'POST /api/v4/channels/group': s(channels.createGroupChannel),
     'GET /api/v4/channels/:channel_id': s(channels.getChannel),
+    'PUT /api/v4/channels/:channel_id/patch': s(channels.patchChannel),
     'GET /api/v4/teams/:team_id/channels': s(channels.getPublicChannels),
     'GET /api/v4/teams/:team_id/channels/name/:channel_name': s(channels.getChannelByName),
     'GET /api/v4/users/:user_id/teams/:team_id/channels': s(channels.getChannelsForUser),

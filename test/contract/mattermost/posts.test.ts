@@ -50,6 +50,17 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
     });
   });
 
+  it('lets members patch a channel header (DMs included) and refuses outsiders', async () => {
+    const alice = client(sim, userToken(sim, 'alice'));
+    const dm = await alice.createDirectChannel([userId(sim, 'alice'), userId(sim, 'bob')]);
+    const patched = await alice.patchChannel(dm.id, { header: 'Synced with Teams' } as never);
+    expect(patched.header).toBe('Synced with Teams');
+    expect(
+      (await refusal(client(sim, userToken(sim, 'carol')).patchChannel(dm.id, { header: 'x' } as never)))
+        .status_code,
+    ).toBe(403);
+  });
+
   it('creates group channels of 3-8 members including the caller', async () => {
     const alice = client(sim, userToken(sim, 'alice'));
     const gm = await alice.createGroupChannel([userId(sim, 'bob'), userId(sim, 'carol')]);
