@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { AdminLogForwarder } from './core/admin-log.ts';
 import type { Config } from './core/config/index.ts';
 import { createLogger, type Logger } from './core/log.ts';
 import { createMetrics, type Metrics } from './core/metrics/registry.ts';
@@ -24,6 +25,8 @@ export interface BuildAppOptions {
 export interface App {
   readonly config: Config;
   readonly log: Logger;
+  /** Copies log lines at or above log.adminLevel to admins once something attaches a DM sender. */
+  readonly adminLog: AdminLogForwarder;
   readonly metrics: Metrics;
   readonly store: Store;
   readonly vault: Vault;
@@ -44,7 +47,8 @@ export interface App {
  * docs/architecture.md: migrate → jobs → listen; stop intake → drain jobs → close the database.
  */
 export function buildApp(config: Config, options: BuildAppOptions = {}): App {
-  const log = options.log ?? createLogger(config);
+  const adminLog = new AdminLogForwarder({ verbose: config.log.adminVerbose });
+  const log = options.log ?? createLogger(config, undefined, adminLog);
   const metrics = createMetrics();
   const { vault, keyFile } = vaultFromConfig(config);
   if (keyFile) {
@@ -66,6 +70,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
   const http = buildHttpServer({
     config,
     log,
+    adminLog,
     metrics,
     probes: [{ name: 'database', check: () => store.ping() }],
     isDraining: () => draining,
@@ -76,6 +81,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
   return {
     config,
     log,
+    adminLog,
     metrics,
     store,
     vault,

@@ -29,11 +29,21 @@ export const redactedPaths = [
   'secret',
 ];
 
+/** What the logger needs of the config: level and format; the admin copy settings are optional. */
+export interface LogSettings {
+  log: Pick<Config['log'], 'level' | 'format'> & Partial<Pick<Config['log'], 'adminLevel'>>;
+}
+
 /**
  * The process logger. JSON lines by default; pretty, synchronous output when format is "pretty" or when
- * "auto" and stdout is a terminal. `destination` lets tests capture lines.
+ * "auto" and stdout is a terminal. `destination` lets tests capture lines. `adminCopy`, when given and
+ * log.adminLevel is not "none", also receives every line at or above that level (see AdminLogForwarder).
  */
-export function createLogger(config: Pick<Config, 'log'>, destination?: NodeJS.WritableStream): Logger {
+export function createLogger(
+  config: LogSettings,
+  destination?: NodeJS.WritableStream,
+  adminCopy?: NodeJS.WritableStream,
+): Logger {
   const usePretty =
     config.log.format === 'pretty' || (config.log.format === 'auto' && process.stdout.isTTY === true);
   const options = {
@@ -42,10 +52,19 @@ export function createLogger(config: Pick<Config, 'log'>, destination?: NodeJS.W
     redact: { paths: redactedPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  if (usePretty)
-    return pino(
-      options,
-      pretty({ destination: destination ?? 1, sync: true, translateTime: 'SYS:HH:MM:ss.l' }),
-    );
-  return destination ? pino(options, destination) : pino(options);
+  // Synchronous writes: the CLI exits right after its last line, and an async buffer would lose it.
+  const main = (
+    usePretty
+      ? pretty({ destination: destination ?? 1, sync: true, translateTime: 'SYS:HH:MM:ss.l' })
+      : (destination ?? pino.destination({ dest: 1, sync: true }))
+  ) as NodeJS.WritableStream;
+  const adminLevel = config.log.adminLevel ?? 'none';
+  if (!adminCopy || adminLevel === 'none') return pino(options, main);
+  const streams: { level: string; stream: NodeJS.WritableStream }[] = [
+    { level: adminLevel, stream: adminCopy },
+  ];
+  if (config.log.level !== 'silent') streams.push({ level: config.log.level, stream: main });
+  // The logger's own level must let through the lowest level any stream wants.
+  const lowest = Math.min(...streams.map((s) => pino.levels.values[s.level] ?? 30));
+  return pino({ ...options, level: pino.levels.labels[lowest] ?? 'info' }, pino.multistream(streams));
 }

@@ -14,4 +14,14 @@ export const logSection = z.strictObject({
     description: 'json for log collectors, pretty for a terminal; auto picks pretty when stdout is a TTY.',
     example: 'auto',
   }),
+  adminLevel: key(z.enum(['none', 'debug', 'info', 'warn', 'error']).default('none'), {
+    description:
+      'Copy log lines at or above this level to every integration admin as a bot DM, prefixed "(log LEVEL)" (the Calendar plugin\'s AdminLogLevel). At most 10 DMs a minute; the rest are counted and reported.',
+    example: 'warn',
+  }),
+  adminVerbose: key(z.boolean().default(false), {
+    description: "Append the log line's context (ids, error) as a JSON block to those DMs (AdminLogVerbose).",
+    example: 'false',
+    envKind: 'boolean',
+  }),
 });

@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     });
     expect(config.database.url).toBeUndefined();
     expect(config.database.dataDir).toBe('./data');
-    expect(config.log).toEqual({ level: 'info', format: 'auto' });
+    expect(config.log).toEqual({ level: 'info', format: 'auto', adminLevel: 'none', adminVerbose: false });
     expect(config.vault.keys).toEqual([]);
     expect(config.jobs).toEqual({ schema: 'pgboss', enabled: true });
   });
