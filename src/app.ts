@@ -70,7 +70,6 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
   const http = buildHttpServer({
     config,
     log,
-    adminLog,
     metrics,
     probes: [{ name: 'database', check: () => store.ping() }],
     isDraining: () => draining,
