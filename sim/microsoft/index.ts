@@ -7,6 +7,8 @@
  * usable (it only disposes a clock it created).
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { SimClock } from '../shared/clock.ts';
 import { createTestPki } from '../shared/tls.ts';
 import type { SimContext, SimSettings } from './context.ts';
@@ -43,6 +45,8 @@ export interface StartOptions {
 }
 
 export async function startMicrosoftSim(opts: StartOptions = {}): Promise<MicrosoftSim> {
+  // Fail on a bad seed before anything exists, so a CLI with a broken --seed file leaves nothing behind.
+  if (opts.seed !== undefined) parseSeed(opts.seed);
   const host = opts.host ?? '127.0.0.1';
   const ownsClock = !opts.clock;
   const clock = opts.clock ?? new SimClock();
@@ -116,8 +120,6 @@ export async function startMicrosoftSim(opts: StartOptions = {}): Promise<Micros
       control: `${base}/_sim`,
     };
   }
-  // Fail on a bad seed before listening, so a CLI with a broken --seed file exits without a dangling server.
-  if (opts.seed !== undefined) parseSeed(opts.seed);
   await app.listen({ port: opts.port ?? 0, host });
   const address = app.server.address();
   port = typeof address === 'object' && address ? address.port : 0;
@@ -127,6 +129,7 @@ export async function startMicrosoftSim(opts: StartOptions = {}): Promise<Micros
   } catch (err) {
     ctx.notifier.dispose();
     await app.close();
+    await rm(dirname(pki.caPath), { recursive: true, force: true });
     throw err;
   }
   const sim: MicrosoftSim = {
@@ -140,6 +143,8 @@ export async function startMicrosoftSim(opts: StartOptions = {}): Promise<Micros
       ctx.notifier.dispose();
       if (ownsClock) clock.dispose();
       await app.close();
+      // The CA file is per instance; leave no litter in the temp directory.
+      await rm(dirname(pki.caPath), { recursive: true, force: true });
     },
   };
   return sim;

@@ -226,7 +226,13 @@ async function runAuthorized(
     return spec.handler(req, ctx);
   }
   if (spec.auth === 'public') {
-    ctx.counters.countCall(req.routeKey, null, null);
+    // Entra calls name their app in the form (token) or the query (authorize).
+    const form =
+      req.body && typeof req.body === 'object' && !Buffer.isBuffer(req.body)
+        ? (req.body as Record<string, unknown>)
+        : {};
+    const clientId = typeof form.client_id === 'string' ? form.client_id : (req.query.client_id ?? null);
+    ctx.counters.countCall(req.routeKey, clientId && ctx.state.apps.has(clientId) ? clientId : null, null);
     return spec.handler(req, ctx);
   }
   const principal = await verifyAccessToken(ctx, req.headers.authorization);

@@ -3,8 +3,10 @@
  * the control API), echoing validation tokens as Graph requires and recording every notification body.
  * `mode` switches its behaviour between calls.
  */
+import { rm } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { createTestPki } from '../../../sim/shared/tls.ts';
 import type { AnyJson } from './sim-harness.ts';
 
@@ -71,6 +73,9 @@ export async function startReceiver(): Promise<Receiver> {
         await new Promise((res) => setTimeout(res, 20));
       }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dirname(pki.caPath), { recursive: true, force: true });
+    },
   });
 }
