@@ -11,8 +11,11 @@ import type { SimState } from '../state.ts';
  */
 export class RateLimiter {
   readonly #getState: () => SimState;
-  /** Theoretical arrival time per key, ms. */
-  readonly #tat = new Map<string, number>();
+  /**
+   * Per key: the first instant seen (`base`, ms epoch) and the theoretical arrival time relative to it. Keeping the
+   * arithmetic relative keeps it exact: at ms epochs near 1.8e12, `now + 1000/3 - now` is not `1000/3`.
+   */
+  readonly #tat = new Map<string, { base: number; tat: number }>();
 
   constructor(getState: () => SimState) {
     this.#getState = getState;
@@ -27,12 +30,13 @@ export class RateLimiter {
     const cfg = state.config.RateLimitSettings;
     if (!cfg.Enable) return undefined;
     const key = cfg.VaryByUser ? (tokenFromRequest(request)?.token ?? request.ip) : request.ip;
-    const now = state.now();
+    const entry = this.#tat.get(key) ?? { base: state.now(), tat: 0 };
+    const now = state.now() - entry.base;
     const interval = 1000 / cfg.PerSec;
     const tolerance = interval * cfg.MaxBurst;
-    const tat = Math.max(this.#tat.get(key) ?? now, now);
+    const tat = Math.max(entry.tat, now);
     const limit = cfg.MaxBurst + 1;
-    if (tat - now > tolerance) {
+    if (tat - now > tolerance + 1e-6) {
       const retry = Math.max(1, Math.ceil((tat - tolerance - now) / 1000));
       return {
         refused: true,
@@ -45,7 +49,7 @@ export class RateLimiter {
       };
     }
     const newTat = tat + interval;
-    this.#tat.set(key, newTat);
+    this.#tat.set(key, { base: entry.base, tat: newTat });
     const remaining = Math.max(0, Math.floor((tolerance - (newTat - now)) / interval) + 1);
     return {
       refused: false,
