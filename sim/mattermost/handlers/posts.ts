@@ -192,10 +192,11 @@ export function deletePost(ctx: RequestContext): Result {
     p.delete_at = now;
     p.update_at = now;
     state.logPost({ at: now, kind: 'deleted', post: p });
-    const data: Record<string, unknown> = { post: JSON.stringify(postView(state, p)) };
-    if (isAdmin(state, session)) data.delete_by = session.user_id;
-    ctx.world.hub.publish('post_deleted', data, { channel_id: p.channel_id });
   }
+  // As app.DeletePost: one post_deleted for the post asked for; its replies go quietly (visible through since).
+  const data: Record<string, unknown> = { post: JSON.stringify(postView(state, post)) };
+  if (isAdmin(state, session)) data.delete_by = session.user_id;
+  ctx.world.hub.publish('post_deleted', data, { channel_id: post.channel_id });
   return STATUS_OK;
 }
 
