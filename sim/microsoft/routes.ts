@@ -95,7 +95,7 @@ function calendarRoutes(): Record<string, RouteSpec> {
   };
   // The same event operations under /events, /calendar/events and /calendars/{id}/events.
   for (const prefix of ['/v1.0/{user}', '/v1.0/{user}/calendar', '/v1.0/{user}/calendars/:calendarId']) {
-    routes[`GET ${prefix}/events`] = read(cal.listEvents);
+    routes[`GET ${prefix}/events`] = read(cal.listEvents, [...LIST_Q, '$filter']);
     routes[`POST ${prefix}/events`] = write(cal.postEvent);
     routes[`GET ${prefix}/events/:eventId`] = read(cal.getEvent, ['$select']);
     routes[`PATCH ${prefix}/events/:eventId`] = write(cal.patchEvent);

@@ -7,6 +7,7 @@ import { mailboxUser } from '../graph/auth.ts';
 import { collection } from '../graph/odata.ts';
 import { badRequest, GraphError, notFound } from '../graph-error.ts';
 import type { CalendarRecord, StoredEvent, UserRecord } from '../state.ts';
+import { parseEventFilter } from './event-filter.ts';
 import {
   cancelEvent,
   createEvent,
@@ -103,7 +104,9 @@ function sortInstances(req: SimRequest, items: Instance[], allowed: string[]): I
 export const listEvents: Handler = (req, ctx) => {
   const owner = mailboxUser(req, ctx);
   const zone = preferredZone(req);
-  const items = sortInstances(req, eventsOf(ctx, owner, calendarOf(req, ctx, owner)).map(masterInstance), [
+  let masters = eventsOf(ctx, owner, calendarOf(req, ctx, owner)).map(masterInstance);
+  if (req.query.$filter) masters = masters.filter(parseEventFilter(req.query.$filter));
+  const items = sortInstances(req, masters, [
     'start/dateTime',
     'end/dateTime',
     'createdDateTime',

@@ -107,6 +107,12 @@ describe('invitations', () => {
     const org: Event = await ac.api(`/me/events/${created.id}`).get();
     expect(org.attendees?.[0]?.status?.response).toBe('accepted');
 
+    const byUid: AnyJson = await json(
+      await h.graph(bob, 'GET', `/me/events?$filter=iCalUId eq '${created.iCalUId}'&$select=id,subject`),
+    );
+    expect(byUid.value.map((e: AnyJson) => e.id)).toEqual([copy?.id]);
+    expect((await h.graph(bob, 'GET', "/me/events?$filter=contains(subject,'x')")).status).toBe(400);
+
     const orgCancel = await h.graph(bob, 'POST', `/me/events/${copy?.id}/cancel`, {});
     expect(orgCancel.status).toBe(400);
     expect(
