@@ -15,7 +15,9 @@ import * as commands from '../integrations/commands.ts';
 import * as dialogs from '../integrations/dialogs.ts';
 import * as hooks from '../integrations/incoming-webhooks.ts';
 import * as oauthApps from '../oauth/apps.ts';
-import * as oauth from '../oauth/flow.ts';
+import * as authorize from '../oauth/authorize.ts';
+import * as login from '../oauth/login.ts';
+import * as token from '../oauth/token.ts';
 import type { RequestContext, Result, Route } from './context.ts';
 
 /**
@@ -157,12 +159,12 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'POST /api/v4/oauth/apps/:app_id/regen_secret': s(oauthApps.regenOAuthSecret),
     'DELETE /api/v4/oauth/apps/:app_id': s(oauthApps.deleteOAuthApp),
     'GET /api/v4/users/:user_id/oauth/apps/authorized': s(oauthApps.getAuthorizedApps),
-    'GET /oauth/authorize': optional(oauth.authorizePage),
-    'POST /oauth/authorize': s(oauth.authorizeAllow),
-    'POST /oauth/access_token': open(oauth.accessToken),
-    'POST /oauth/deauthorize': s(oauth.deauthorize),
-    'GET /login': open(oauth.showLogin),
-    'POST /login': open(oauth.submitLogin),
+    'GET /oauth/authorize': optional(authorize.authorizePage),
+    'POST /oauth/authorize': s(authorize.authorizeAllow),
+    'POST /oauth/access_token': open(token.accessToken),
+    'POST /oauth/deauthorize': s(token.deauthorize),
+    'GET /login': open(login.showLogin),
+    'POST /login': open(login.submitLogin),
   };
   for (const [key, handler] of Object.entries(controlHandlers)) {
     table[key] = open((ctx: RequestContext): Result | Promise<Result> => {
