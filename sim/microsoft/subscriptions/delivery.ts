@@ -187,6 +187,7 @@ export function createNotifier(ctx: SimContext): Notifier {
   }
 
   async function fanOut(change: ResourceChange): Promise<void> {
+    if (disposed) return;
     const byUrl = new Map<string, Notification[]>();
     const now = ctx.clock.now();
     for (const sub of ctx.state.subscriptions.values()) {
