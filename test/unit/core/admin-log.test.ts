@@ -7,11 +7,7 @@ function setup(adminLevel: 'warn' | 'error', verbose = false, now = () => 0) {
   const sent: string[] = [];
   const forwarder = new AdminLogForwarder({ verbose, now });
   const sink = new Writable({ write: (_c, _e, done) => done() });
-  const log = createLogger(
-    { log: { level: 'info', format: 'json', adminLevel } },
-    sink,
-    forwarder,
-  );
+  const log = createLogger({ log: { level: 'info', format: 'json', adminLevel } }, sink, forwarder);
   return { sent, forwarder, log, attach: () => forwarder.attach(async (t) => void sent.push(t)) };
 }
 
@@ -65,11 +61,7 @@ describe('admin log DMs', () => {
   it('never forwards lines logged while forwarding, and survives a failing DM', async () => {
     const forwarder = new AdminLogForwarder({ verbose: false });
     const sink = new Writable({ write: (_c, _e, done) => done() });
-    const log = createLogger(
-      { log: { level: 'info', format: 'json', adminLevel: 'warn' } },
-      sink,
-      forwarder,
-    );
+    const log = createLogger({ log: { level: 'info', format: 'json', adminLevel: 'warn' } }, sink, forwarder);
     let attempts = 0;
     forwarder.attach(async () => {
       attempts++;
@@ -87,11 +79,7 @@ describe('admin log DMs', () => {
     const sent: string[] = [];
     forwarder.attach(async (t) => void sent.push(t));
     const sink = new Writable({ write: (_c, _e, done) => done() });
-    const log = createLogger(
-      { log: { level: 'info', format: 'json', adminLevel: 'none' } },
-      sink,
-      forwarder,
-    );
+    const log = createLogger({ log: { level: 'info', format: 'json', adminLevel: 'none' } }, sink, forwarder);
     log.error('nothing to admins');
     await tick();
     expect(sent).toEqual([]);
