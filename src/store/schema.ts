@@ -1,4 +1,11 @@
 import type { ConnectedAccountTable } from './connected-account.ts';
+import type { MattermostChannelCursorTable } from './mattermost-channel-cursor.ts';
+import type { MattermostCommandTable } from './mattermost-command.ts';
+import type { MattermostLinkUseTable } from './mattermost-link-use.ts';
+import type { MattermostOAuthFlowTable } from './mattermost-oauth-flow.ts';
+import type { MattermostPostIntentTable } from './mattermost-post-intent.ts';
+import type { MattermostUserTokenTable } from './mattermost-user-token.ts';
+import type { MattermostWebSessionTable } from './mattermost-web-session.ts';
 import type { MicrosoftCertificateTable } from './microsoft-certificate.ts';
 import type { MicrosoftNotificationTable } from './microsoft-notification.ts';
 import type { MicrosoftSubscriptionTable } from './microsoft-subscription.ts';
@@ -12,5 +19,12 @@ export interface Database {
   microsoft_notification: MicrosoftNotificationTable;
   microsoft_subscription: MicrosoftSubscriptionTable;
   microsoft_certificate: MicrosoftCertificateTable;
+  mattermost_command: MattermostCommandTable;
+  mattermost_post_intent: MattermostPostIntentTable;
+  mattermost_user_token: MattermostUserTokenTable;
+  mattermost_oauth_flow: MattermostOAuthFlowTable;
+  mattermost_web_session: MattermostWebSessionTable;
+  mattermost_link_use: MattermostLinkUseTable;
+  mattermost_channel_cursor: MattermostChannelCursorTable;
   connected_account: ConnectedAccountTable;
 }

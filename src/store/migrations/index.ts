@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001-stored-secret.ts';
 import * as m0002 from './0002-microsoft.ts';
+import * as m0003 from './0003-mattermost.ts';
 import * as m0004 from './0004-connected-account.ts';
 
 /**
@@ -10,5 +11,6 @@ import * as m0004 from './0004-connected-account.ts';
 export const migrations: Record<string, Migration> = {
   '0001-stored-secret': m0001,
   '0002-microsoft': m0002,
+  '0003-mattermost': m0003,
   '0004-connected-account': m0004,
 };

@@ -1,0 +1,138 @@
+import type { Channel } from '@mattermost/types/channels';
+import type { Command } from '@mattermost/types/integrations';
+import type { Post, PostList } from '@mattermost/types/posts';
+import type { Team } from '@mattermost/types/teams';
+import type { UserProfile } from '@mattermost/types/users';
+import type { MattermostHttp } from './http.ts';
+
+/** The fields of a slash command we set when registering one (`POST/PUT /commands`, reference §1.9). */
+export interface CommandFields {
+  trigger: string;
+  url: string;
+  method: 'P';
+  auto_complete: true;
+  auto_complete_desc: string;
+  auto_complete_hint: string;
+  display_name: string;
+  description: string;
+}
+
+/** What we send to create a post: channel, text, optional thread root and props. */
+export interface NewPost {
+  channel_id: string;
+  message: string;
+  root_id?: string;
+  props?: Record<string, unknown>;
+}
+
+/**
+ * The REST calls the edge makes, typed with `@mattermost/types`, over MattermostHttp (which owns retries).
+ * One method per endpoint; no logic. Creates are marked non-idempotent so a 5xx or lost answer is not
+ * repeated blindly: their callers decide (messages/ keeps an idempotency record, bot/ re-lists first).
+ */
+export class MattermostRest {
+  readonly http: MattermostHttp;
+
+  constructor(http: MattermostHttp) {
+    this.http = http;
+  }
+
+  getMe(token?: string): Promise<UserProfile> {
+    return this.http.json({ method: 'GET', path: '/api/v4/users/me', token });
+  }
+
+  getUser(userId: string): Promise<UserProfile> {
+    return this.http.json({ method: 'GET', path: `/api/v4/users/${encodeURIComponent(userId)}` });
+  }
+
+  getMyTeams(): Promise<Team[]> {
+    return this.http.json({ method: 'GET', path: '/api/v4/users/me/teams' });
+  }
+
+  /** Custom commands of a team; tokens are visible to managers of the team (system admins are). */
+  listCommands(teamId: string): Promise<Command[]> {
+    return this.http.json({
+      method: 'GET',
+      path: '/api/v4/commands',
+      query: { team_id: teamId, custom_only: true },
+    });
+  }
+
+  createCommand(teamId: string, fields: CommandFields): Promise<Command> {
+    return this.http.json({
+      method: 'POST',
+      path: '/api/v4/commands',
+      json: { team_id: teamId, ...fields },
+      idempotent: false,
+    });
+  }
+
+  updateCommand(existing: Command, fields: CommandFields): Promise<Command> {
+    return this.http.json({
+      method: 'PUT',
+      path: `/api/v4/commands/${existing.id}`,
+      json: { ...existing, ...fields },
+    });
+  }
+
+  /** Get-or-create on the server, so retrying it is safe. */
+  directChannel(userA: string, userB: string): Promise<Channel> {
+    return this.http.json({
+      method: 'POST',
+      path: '/api/v4/channels/direct',
+      json: [userA, userB],
+      idempotent: true,
+    });
+  }
+
+  /** Not idempotent: only messages/ calls this, with its idempotency record. */
+  createPost(post: NewPost): Promise<Post> {
+    return this.http.json({
+      method: 'POST',
+      path: '/api/v4/posts',
+      json: post,
+      idempotent: false,
+    });
+  }
+
+  /**
+   * Ephemeral posts are not stored, so a duplicate is at worst a repeated notice: retried like a read.
+   * Needs create_post_ephemeral (system_admin).
+   */
+  createEphemeralPost(userId: string, post: NewPost): Promise<Post> {
+    return this.http.json({
+      method: 'POST',
+      path: '/api/v4/posts/ephemeral',
+      json: { user_id: userId, post },
+      idempotent: true,
+    });
+  }
+
+  patchPost(postId: string, patch: { message?: string; props?: Record<string, unknown> }): Promise<Post> {
+    return this.http.json({ method: 'PUT', path: `/api/v4/posts/${postId}/patch`, json: patch });
+  }
+
+  getPost(postId: string): Promise<Post> {
+    return this.http.json({ method: 'GET', path: `/api/v4/posts/${postId}` });
+  }
+
+  /** Everything created, edited or deleted in the channel after `since` (ms): catch-up. */
+  getPostsSince(channelId: string, since: number): Promise<PostList> {
+    return this.http.json({
+      method: 'GET',
+      path: `/api/v4/channels/${channelId}/posts`,
+      query: { since },
+    });
+  }
+
+  /** No session needed: the trigger_id (valid 30 s) is the proof. Retrying within that window is harmless. */
+  async openDialog(triggerId: string, url: string, dialog: Record<string, unknown>): Promise<void> {
+    await this.http.send({
+      method: 'POST',
+      path: '/api/v4/actions/dialogs/open',
+      json: { trigger_id: triggerId, url, dialog },
+      token: null,
+      idempotent: true,
+    });
+  }
+}
