@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { invalidParam, invalidUrlParam, permissionDenied, SimError } from '../errors.ts';
-import { ok, type RequestContext, type Result, STATUS_OK, sessionOf } from '../http/context.ts';
+import { ok, type RequestContext, type Result, sessionOf } from '../http/context.ts';
 import { directChannelName, isId, newId } from '../ids.ts';
 import { canReadChannel, isAdmin } from '../permissions.ts';
 import type { ChannelMemberRecord, ChannelRecord, ChannelType, SessionRecord, SimState } from '../state.ts';
@@ -8,14 +8,13 @@ import { channelView } from '../views.ts';
 import { resolveUserId } from './users.ts';
 
 /**
- * Channels: public/private team channels, direct (D) and group (G) channels, and membership.
+ * Channels: public/private team channels, direct (D) and group (G) channels; membership is in channel-members.ts.
  *
- * Contract: adding a channel member who never joined the team is 404 `app.team.get_member.missing.app_error`,
- * one who left it 400 `api.channel.add_user.to.channel.failed.deleted.app_error`. `POST /channels/direct` takes exactly two ids, one of them the caller's unless the caller has
+ * Contract: `POST /channels/direct` takes exactly two ids, one of them the caller's unless the caller has
  * `manage_system`; it is get-or-create and answers 201 either way. `POST /channels/group` takes the ids of the
  * other members (the caller is added) and needs 3–8 members in total. A channel the caller may not read is a 403,
- * not a 404, as `SessionHasPermissionToChannel` answers. Membership changes publish `user_added` / `user_removed`
- * to the channel and `direct_added` / `group_added` to each member of a new D/G channel.
+ * not a 404, as `SessionHasPermissionToChannel` answers. A new D/G channel publishes `direct_added` /
+ * `group_added` to its members; a new public/private channel `channel_created` to its creator.
  */
 export const CHANNEL_NOT_FOUND = (): SimError =>
   new SimError(404, 'app.channel.get.existing.app_error', 'Unable to find the existing channel.');
@@ -85,21 +84,6 @@ export function insertChannelMember(
   };
   state.channelMembers.push(member);
   return member;
-}
-
-export function memberView(m: ChannelMemberRecord): Record<string, unknown> {
-  return {
-    channel_id: m.channel_id,
-    user_id: m.user_id,
-    roles: m.roles,
-    last_viewed_at: m.last_viewed_at,
-    msg_count: m.msg_count,
-    mention_count: 0,
-    notify_props: {},
-    last_update_at: 0,
-    scheme_user: true,
-    scheme_admin: m.roles.includes('channel_admin'),
-  };
 }
 
 /** The channel named by `channel_id`, readable by the session (403 otherwise, as the server answers). */
@@ -260,109 +244,6 @@ export function createGroupChannel(ctx: RequestContext): Result {
     ctx.world.hub.publish('group_added', { teammate_ids: JSON.stringify(ids) }, { channel_id: channel.id });
   }
   return ok(channelView(channel), 201);
-}
-
-export function addChannelMember(ctx: RequestContext): Result {
-  const state = ctx.world.state;
-  const session = sessionOf(ctx);
-  const id = ctx.params.channel_id;
-  if (!isId(id)) throw invalidUrlParam('channel_id');
-  const channel = state.channels.get(id);
-  if (!channel) throw CHANNEL_NOT_FOUND();
-  const userId = (ctx.body as { user_id?: unknown } | undefined)?.user_id;
-  if (!isId(userId) || !state.users.has(userId)) throw invalidParam('user_id');
-  if (channel.type === 'D' || channel.type === 'G') {
-    throw new SimError(
-      400,
-      'api.channel.add_user_to_channel.type.app_error',
-      'Can not add user to this channel type.',
-    );
-  }
-  const admin = isAdmin(state, session);
-  const member = state.channelMember(channel.id, session.user_id) !== undefined;
-  const onTeam = state.teamMember(channel.team_id, session.user_id) !== undefined;
-  if (channel.type === 'O' && !admin && !onTeam) throw permissionDenied('join_public_channels');
-  if (channel.type === 'P' && !admin && !member) throw permissionDenied('manage_private_channel_members');
-  // As app.AddUserToChannel: never on the team → 404; left the team → 400.
-  const teamMember = state.teamMembers.find((m) => m.team_id === channel.team_id && m.user_id === userId);
-  if (!teamMember) {
-    throw new SimError(
-      404,
-      'app.team.get_member.missing.app_error',
-      'No team member found for that user ID and team ID.',
-    );
-  }
-  if (teamMember.delete_at !== 0) {
-    throw new SimError(
-      400,
-      'api.channel.add_user.to.channel.failed.deleted.app_error',
-      'Failed to add user to channel because they have been removed from the team.',
-    );
-  }
-  const existed = state.channelMember(channel.id, userId) !== undefined;
-  const m = insertChannelMember(state, channel.id, userId);
-  if (!existed)
-    ctx.world.hub.publish(
-      'user_added',
-      { user_id: userId, team_id: channel.team_id },
-      { channel_id: channel.id },
-    );
-  return ok(memberView(m), 201);
-}
-
-export function getChannelMembers(ctx: RequestContext): Result {
-  const channel = readableChannel(ctx, sessionOf(ctx));
-  return ok(ctx.world.state.channelMembers.filter((m) => m.channel_id === channel.id).map(memberView));
-}
-
-export function getChannelMember(ctx: RequestContext): Result {
-  const channel = readableChannel(ctx, sessionOf(ctx));
-  const userId = resolveUserId(ctx, ctx.params.user_id);
-  const m = ctx.world.state.channelMember(channel.id, userId);
-  if (!m)
-    throw new SimError(
-      404,
-      'app.channel.get_member.missing.app_error',
-      'No channel member found for that user ID and channel ID.',
-    );
-  return ok(memberView(m));
-}
-
-export function removeChannelMember(ctx: RequestContext): Result {
-  const state = ctx.world.state;
-  const session = sessionOf(ctx);
-  const channel = readableChannel(ctx, session);
-  const userId = resolveUserId(ctx, ctx.params.user_id);
-  if (channel.type === 'D' || channel.type === 'G') {
-    throw new SimError(
-      400,
-      'api.channel.remove_user_from_channel.app_error',
-      'Cannot remove user from this channel type.',
-    );
-  }
-  if (
-    userId !== session.user_id &&
-    !isAdmin(state, session) &&
-    !state.channelMember(channel.id, session.user_id)
-  ) {
-    throw permissionDenied(
-      channel.type === 'O' ? 'manage_public_channel_members' : 'manage_private_channel_members',
-    );
-  }
-  state.channelMembers = state.channelMembers.filter(
-    (m) => !(m.channel_id === channel.id && m.user_id === userId),
-  );
-  ctx.world.hub.publish(
-    'user_removed',
-    { user_id: userId, remover_id: session.user_id },
-    { channel_id: channel.id },
-  );
-  ctx.world.hub.publish(
-    'user_removed',
-    { channel_id: channel.id, remover_id: session.user_id },
-    { user_id: userId },
-  );
-  return STATUS_OK;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type ControlHooks, controlHandlers, requireControl } from '../control/control.ts';
 import * as tokens from '../handlers/access-tokens.ts';
 import * as bots from '../handlers/bots.ts';
+import * as members from '../handlers/channel-members.ts';
 import * as channels from '../handlers/channels.ts';
 import * as files from '../handlers/files.ts';
 import * as posts from '../handlers/posts.ts';
@@ -101,10 +102,10 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'GET /api/v4/teams/:team_id/channels': s(channels.getPublicChannels),
     'GET /api/v4/teams/:team_id/channels/name/:channel_name': s(channels.getChannelByName),
     'GET /api/v4/users/:user_id/teams/:team_id/channels': s(channels.getChannelsForUser),
-    'POST /api/v4/channels/:channel_id/members': s(channels.addChannelMember),
-    'GET /api/v4/channels/:channel_id/members': s(channels.getChannelMembers),
-    'GET /api/v4/channels/:channel_id/members/:user_id': s(channels.getChannelMember),
-    'DELETE /api/v4/channels/:channel_id/members/:user_id': s(channels.removeChannelMember),
+    'POST /api/v4/channels/:channel_id/members': s(members.addChannelMember),
+    'GET /api/v4/channels/:channel_id/members': s(members.getChannelMembers),
+    'GET /api/v4/channels/:channel_id/members/:user_id': s(members.getChannelMember),
+    'DELETE /api/v4/channels/:channel_id/members/:user_id': s(members.removeChannelMember),
 
     // Posts
     'POST /api/v4/posts': s(posts.createPost),
