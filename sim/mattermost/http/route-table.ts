@@ -10,6 +10,7 @@ import * as reactions from '../handlers/reactions.ts';
 import * as status from '../handlers/status.ts';
 import * as system from '../handlers/system.ts';
 import * as teams from '../handlers/teams.ts';
+import * as images from '../handlers/user-images.ts';
 import * as users from '../handlers/users.ts';
 import * as actions from '../integrations/actions.ts';
 import * as commands from '../integrations/commands.ts';
@@ -49,8 +50,8 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'DELETE /api/v4/users/:user_id': s(users.deactivateUser),
     'PUT /api/v4/users/:user_id/active': s(users.updateActive),
     'PUT /api/v4/users/:user_id/roles': s(users.updateRoles),
-    'GET /api/v4/users/:user_id/image': s(users.getUserImage),
-    'POST /api/v4/users/:user_id/image': s(users.setUserImage),
+    'GET /api/v4/users/:user_id/image': s(images.getUserImage),
+    'POST /api/v4/users/:user_id/image': s(images.setUserImage),
     'GET /api/v4/users/username/:username': s(users.getUserByUsername),
     'GET /api/v4/users/email/:email': s(users.getUserByEmail),
     'POST /api/v4/users/:user_id/tokens': s(tokens.createAccessToken),
