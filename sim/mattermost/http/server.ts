@@ -91,7 +91,7 @@ export async function buildServer(
           session: undefined,
           params: (request.params ?? {}) as Record<string, string>,
           query: (request.query ?? {}) as Record<string, string | undefined>,
-          body: request.body,
+          body: lenientJsonBody(url, request.body),
           requestId: request.id,
           request,
           reply,
@@ -162,4 +162,21 @@ function sendError(reply: FastifyReply, request: FastifyRequest, error: unknown)
 function isFastifyClientError(e: unknown): e is { statusCode: number; message: string } {
   const code = (e as { statusCode?: unknown } | null)?.statusCode;
   return typeof code === 'number' && code >= 400 && code < 500;
+}
+
+/**
+ * The server decodes API bodies as JSON whatever their Content-Type, so a product that sends JSON as text/plain
+ * (or with no type) works against a real server; the sim does the same for `/api/v4` routes, except raw file
+ * uploads. `/hooks/*` keep their text: a command response_url treats non-JSON types as plain text.
+ */
+function lenientJsonBody(url: string, body: unknown): unknown {
+  if (!url.startsWith('/api/v4/') || url === '/api/v4/files') return body;
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : undefined;
+  if (text === undefined) return body;
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return body;
+  }
 }

@@ -38,6 +38,16 @@ describe('mattermost sim: control API, faults, rate limit, seed, status', () => 
     expect(res.headers.get('content-type')).toBe('application/json');
   });
 
+  it('decodes API bodies as JSON whatever the Content-Type, as the server does', async () => {
+    const res = await fetch(`${sim.url}/api/v4/posts`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${userToken(sim, 'alice')}`, 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ channel_id: channelId(sim, 'acme', 'off-topic'), message: 'typed as text' }),
+    });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { message: string }).message).toBe('typed as text');
+  });
+
   it('injects faults for the next N matching requests, counts requests, and keeps the full post log', async () => {
     const alice = client(sim, userToken(sim, 'alice'));
     const ch = channelId(sim, 'acme', 'off-topic');
