@@ -42,7 +42,7 @@ describe('mattermost sim: control API, faults, rate limit, seed, status', () => 
     const res = await fetch(`${sim.url}/api/v4/posts`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${userToken(sim, 'alice')}`, 'Content-Type': 'text/plain' },
-      body: JSON.stringify({ channel_id: channelId(sim, 'acme', 'off-topic'), message: 'typed as text' }),
+      body: JSON.stringify({ channel_id: channelId(sim, 'acme', 'town-square'), message: 'typed as text' }),
     });
     expect(res.status).toBe(201);
     expect(((await res.json()) as { message: string }).message).toBe('typed as text');
