@@ -45,6 +45,15 @@ export interface SimSettings {
   allowHttpNotificationUrl: boolean;
   validationTimeoutMs: number;
   notificationTimeoutMs: number;
+  /** The slow-endpoint policy of notification delivery (graph-api.md §5.7); see subscriptions/slow-endpoints.ts. */
+  slowEndpoint: {
+    slowMs: number;
+    minSample: number;
+    delayPercent: number;
+    dropPercent: number;
+    windowMs: number;
+    delayMs: number;
+  };
   /** Extra CA PEMs the sim trusts for outbound calls (webhook receivers with their own test CA). */
   extraCaPems: string[];
 }

@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SimClock } from '../shared/clock.ts';
 import { createTestPki } from '../shared/tls.ts';
-import type { SimContext, SimSettings } from './context.ts';
+import type { SimContext } from './context.ts';
 import { type MicrosoftSimReady, readyOf } from './control/control-api.ts';
 import { Counters } from './counters.ts';
 import { createSigningKeys } from './entra/keys.ts';
@@ -20,6 +20,7 @@ import { buildRoutes } from './routes.ts';
 import { addApp, addUser, DEMO_SEED, parseSeed } from './seed.ts';
 import { applyContentSeed } from './seed-content.ts';
 import { BATCH_ITEM_HEADER, buildServer } from './server.ts';
+import { defaultSettings } from './settings.ts';
 import { SimState } from './state.ts';
 import { createNotifier } from './subscriptions/delivery.ts';
 import { inertNotifier } from './subscriptions/notifier.ts';
@@ -51,14 +52,7 @@ export async function startMicrosoftSim(opts: StartOptions = {}): Promise<Micros
   const ownsClock = !opts.clock;
   const clock = opts.clock ?? new SimClock();
   const [pki, keys] = await Promise.all([createTestPki('microsoft-sim'), createSigningKeys()]);
-  const settings: SimSettings = {
-    throttling: { enabled: false, scale: 1 },
-    metering: 'off',
-    allowHttpNotificationUrl: false,
-    validationTimeoutMs: 10_000,
-    notificationTimeoutMs: 3_000,
-    extraCaPems: [],
-  };
+  const settings = defaultSettings();
   const counters = new Counters();
   const faults = new Faults();
   const throttle = new Throttle(clock, settings);

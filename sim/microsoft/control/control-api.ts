@@ -2,7 +2,7 @@
  * The control API under `/_sim` (JSON, `Authorization: Bearer <controlToken>`): everything a test needs that
  * Microsoft would not let it do. Each handler's comment is its contract; docs/simulators/microsoft.md lists them.
  */
-import type { Handler, SimContext } from '../context.ts';
+import type { Handler, SimContext, SimSettings } from '../context.ts';
 import { issueAccessToken } from '../entra/access-token.ts';
 import type { FaultInput } from '../faults.ts';
 import { badRequest, GraphError } from '../graph-error.ts';
@@ -255,7 +255,8 @@ export const clearCounters: Handler = (_req, ctx) => {
 
 /**
  * PATCH /_sim/settings {throttling?: {enabled, scale}, metering?: 'off'|'evaluation', allowHttpNotificationUrl?,
- * validationTimeoutMs?, notificationTimeoutMs?, extraCaPems?: string[]} → settings.
+ * validationTimeoutMs?, notificationTimeoutMs?, slowEndpoint?: {slowMs, minSample, delayPercent, dropPercent,
+ * windowMs, delayMs}, extraCaPems?: string[]} → settings.
  */
 export const patchSettings: Handler = (req, ctx) => {
   const b = bodyOf(req.body);
@@ -272,6 +273,12 @@ export const patchSettings: Handler = (req, ctx) => {
   if (typeof b.validationTimeoutMs === 'number') s.validationTimeoutMs = b.validationTimeoutMs;
   if (typeof b.notificationTimeoutMs === 'number') s.notificationTimeoutMs = b.notificationTimeoutMs;
   if (Array.isArray(b.extraCaPems)) s.extraCaPems = b.extraCaPems.map(String);
+  const slow = b.slowEndpoint as Record<string, unknown> | undefined;
+  if (slow && typeof slow === 'object') {
+    for (const k of Object.keys(s.slowEndpoint) as (keyof SimSettings['slowEndpoint'])[]) {
+      if (typeof slow[k] === 'number') s.slowEndpoint[k] = slow[k];
+    }
+  }
   return ok(s);
 };
 

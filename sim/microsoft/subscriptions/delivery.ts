@@ -6,7 +6,7 @@
  *
  * Delivery never blocks the Graph call that caused it: `emit` queues work on the event loop. Notifications for
  * different subscriptions that share a URL and are caused by one change are sent in one POST, as Graph may.
- * Not modelled: the slow-endpoint (>2.9 s) flag-and-drop policy.
+ * Slow receivers are delayed, then dropped, by the slow-endpoint policy (slow-endpoints.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -21,6 +21,7 @@ import { encryptResource } from './encryption.ts';
 import type { DeliveryLogEntry, Notifier, ResourceChange } from './notifier.ts';
 import { Outbound } from './outbound.ts';
 import { resolveResource, subscriptionPrincipal } from './resources.ts';
+import { SlowEndpoints } from './slow-endpoints.ts';
 
 /** Microsoft Graph Change Tracking's app id: the `appid`/`azp` of validationTokens (graph-api.md §5.3). */
 export const CHANGE_TRACKING_APP_ID = '0bf30f3b-4a52-48df-9a82-234910c4a086';
@@ -44,6 +45,7 @@ interface Notification {
 
 export function createNotifier(ctx: SimContext): Notifier {
   const outbound = new Outbound(ctx.settings);
+  const slow = new SlowEndpoints(ctx.clock, ctx.settings);
   const timers = new Set<SimTimer>();
   const expiry = new Map<string, SimTimer>();
   const entries: DeliveryLogEntry[] = [];
@@ -151,24 +153,58 @@ export function createNotifier(ctx: SimContext): Notifier {
       .sign(ctx.keys.privateKey);
   }
 
-  async function send(url: string, batch: Notification[], attempt: number, firstAt: number): Promise<void> {
+  async function send(
+    url: string,
+    batch: Notification[],
+    attempt: number,
+    firstAt: number,
+    delayedOnce = false,
+  ): Promise<void> {
     if (disposed) return;
     const envelope: Record<string, unknown> = { value: batch.map((n) => n.body) };
+    const subscriptionIds = batch.map((n) => n.subscriptionId);
+    const verdict = slow.verdict(url);
+    if (verdict === 'dropped') {
+      ctx.counters.notifications.dropped += batch.length;
+      record({
+        kind: 'notification',
+        url,
+        attempt,
+        outcome: 'dropped-slow',
+        subscriptionIds,
+        body: envelope,
+      });
+      return;
+    }
+    if (verdict === 'delayed' && !delayedOnce) {
+      record({
+        kind: 'notification',
+        url,
+        attempt,
+        outcome: 'delayed-slow',
+        subscriptionIds,
+        body: envelope,
+      });
+      later(ctx.settings.slowEndpoint.delayMs, () => send(url, batch, attempt, firstAt, true));
+      return;
+    }
     const richApps = [...new Set(batch.filter((n) => n.rich).map((n) => n.appId))];
     if (richApps.length > 0) envelope.validationTokens = await Promise.all(richApps.map(validationToken));
+    const started = performance.now();
     const res = await outbound.post(
       url,
       JSON.stringify(envelope),
       'application/json; charset=utf-8',
       ctx.settings.notificationTimeoutMs,
     );
+    slow.record(url, performance.now() - started, !res.ok && res.reason === 'timeout');
     const outcome = res.ok ? res.status : res.reason;
     record({
       kind: 'notification',
       url,
       attempt,
       outcome,
-      subscriptionIds: batch.map((n) => n.subscriptionId),
+      subscriptionIds,
       body: envelope,
     });
     if (res.ok && res.status >= 200 && res.status < 300) {

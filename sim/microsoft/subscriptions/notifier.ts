@@ -24,8 +24,8 @@ export interface DeliveryLogEntry {
   kind: 'validation' | 'notification' | 'lifecycle';
   url: string;
   attempt: number;
-  /** HTTP status, or 'timeout' / 'error' when no answer came. */
-  outcome: number | 'timeout' | 'error';
+  /** HTTP status, 'timeout' / 'error' when no answer came, or the slow-endpoint policy's decision. */
+  outcome: number | 'timeout' | 'error' | 'dropped-slow' | 'delayed-slow';
   subscriptionIds: string[];
   body: unknown;
 }

@@ -228,6 +228,37 @@ describe('invitations', () => {
   });
 });
 
+describe('slow endpoints', () => {
+  it('drops notifications to a receiver the slow-endpoint policy flagged', async () => {
+    // Every answer counts as slow and one delivery is a full sample: the second notification is dropped.
+    await h.control('PATCH', '/settings', { slowEndpoint: { slowMs: 0, minSample: 1 } });
+    const sub = await graphClient(h, () => alice)
+      .api('/subscriptions')
+      .post({
+        changeType: 'created',
+        notificationUrl: `${rx.url}/notify?slow=1`,
+        resource: '/me/events',
+        expirationDateTime: inMinutes(60),
+      });
+    const forSub = () =>
+      rx.notifications.flatMap((x) => x.value).filter((v: AnyJson) => v.subscriptionId === sub.id);
+    await createEvent('first');
+    await rx.waitFor(() => forSub().length === 1);
+    await createEvent('second');
+    const dropped = async () =>
+      ((await h.control('GET', '/notifications')) as AnyJson).value.some(
+        (e: AnyJson) => e.outcome === 'dropped-slow' && e.subscriptionIds.includes(sub.id),
+      );
+    for (let i = 0; i < 50 && !(await dropped()); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await dropped()).toBe(true);
+    expect(forSub()).toHaveLength(1);
+    await h.control('PATCH', '/settings', { slowEndpoint: { slowMs: 2_900, minSample: 100 } });
+    await graphClient(h, () => alice)
+      .api(`/subscriptions/${sub.id}`)
+      .delete();
+  });
+});
+
 describe('rich notifications', () => {
   it('encrypts the resource like Graph and signs validationTokens for the app', async () => {
     const app = await h.appToken();

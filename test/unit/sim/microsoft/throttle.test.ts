@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { SimSettings } from '../../../../sim/microsoft/context.ts';
 import { Faults, globMatch } from '../../../../sim/microsoft/faults.ts';
+import { defaultSettings } from '../../../../sim/microsoft/settings.ts';
 import { Throttle } from '../../../../sim/microsoft/throttle.ts';
 import { SimClock } from '../../../../sim/shared/clock.ts';
 
 const settings = (enabled: boolean, scale = 1): SimSettings => ({
+  ...defaultSettings(),
   throttling: { enabled, scale },
-  metering: 'off',
-  allowHttpNotificationUrl: false,
-  validationTimeoutMs: 10_000,
-  notificationTimeoutMs: 3_000,
-  extraCaPems: [],
 });
 
 describe('Throttle', () => {
