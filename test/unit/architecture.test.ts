@@ -13,10 +13,11 @@ const allowed: Record<string, readonly string[]> = {
   store: ['core', 'store'],
   jobs: ['core', 'store', 'jobs'],
   http: ['core', 'http'],
+  accounts: ['core', 'store', 'jobs', 'accounts'],
   calendar: ['core', 'store', 'jobs', 'calendar'],
   teams: ['core', 'store', 'jobs', 'teams'],
-  mattermost: ['core', 'mattermost', 'calendar/ports', 'teams/ports'],
-  microsoft: ['core', 'microsoft', 'calendar/ports', 'teams/ports'],
+  mattermost: ['core', 'mattermost', 'accounts/ports', 'calendar/ports', 'teams/ports'],
+  microsoft: ['core', 'microsoft', 'accounts/ports', 'calendar/ports', 'teams/ports'],
 };
 
 function files(dir: string): string[] {
