@@ -157,6 +157,7 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'POST /api/v4/oauth/apps': s(oauthApps.createOAuthApp),
     'GET /api/v4/oauth/apps': s(oauthApps.listOAuthApps),
     'GET /api/v4/oauth/apps/:app_id': s(oauthApps.getOAuthApp),
+    'PUT /api/v4/oauth/apps/:app_id': s(oauthApps.updateOAuthApp),
     'GET /api/v4/oauth/apps/:app_id/info': s(oauthApps.getOAuthAppInfo),
     'POST /api/v4/oauth/apps/:app_id/regen_secret': s(oauthApps.regenOAuthSecret),
     'DELETE /api/v4/oauth/apps/:app_id': s(oauthApps.deleteOAuthApp),

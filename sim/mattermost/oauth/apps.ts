@@ -49,14 +49,17 @@ function validUrl(s: unknown): s is string {
   }
 }
 
-export function createOAuthApp(ctx: RequestContext): Result {
-  requireProvider(ctx);
-  const state = ctx.world.state;
-  const session = sessionOf(ctx);
-  if (!isAdmin(state, session)) throw permissionDenied('manage_oauth');
-  const b = (ctx.body ?? {}) as Record<string, unknown>;
-  if (typeof b.name !== 'string' || b.name === '' || b.name.length > 64)
+/** The registration fields, validated as `OAuthApp.IsValid` (name, callback URLs, homepage). */
+function validateAppFields(b: Record<string, unknown>): {
+  name: string;
+  description: string;
+  icon_url: string;
+  homepage: string;
+  callback_urls: string[];
+} {
+  if (typeof b.name !== 'string' || b.name === '' || b.name.length > 64) {
     throw new SimError(400, 'model.oauth.is_valid.name.app_error', 'Invalid name.');
+  }
   if (!Array.isArray(b.callback_urls) || b.callback_urls.length === 0 || !b.callback_urls.every(validUrl)) {
     throw new SimError(
       400,
@@ -64,23 +67,36 @@ export function createOAuthApp(ctx: RequestContext): Result {
       'Callback URL must be a valid URL and start with http:// or https://.',
     );
   }
-  if (!validUrl(b.homepage))
+  if (!validUrl(b.homepage)) {
     throw new SimError(
       400,
       'model.oauth.is_valid.homepage.app_error',
       'Homepage must be a valid URL and start with http:// or https://.',
     );
+  }
+  return {
+    name: b.name,
+    description: typeof b.description === 'string' ? b.description : '',
+    icon_url: typeof b.icon_url === 'string' ? b.icon_url : '',
+    homepage: b.homepage,
+    callback_urls: b.callback_urls as string[],
+  };
+}
+
+export function createOAuthApp(ctx: RequestContext): Result {
+  requireProvider(ctx);
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  if (!isAdmin(state, session)) throw permissionDenied('manage_oauth');
+  const b = (ctx.body ?? {}) as Record<string, unknown>;
+  const fields = validateAppFields(b);
   const now = state.now();
   const isPublic = b.is_public === true;
   const app: OAuthAppRecord = {
     id: newId(),
     creator_id: session.user_id,
     client_secret: isPublic ? '' : newId(),
-    name: b.name,
-    description: typeof b.description === 'string' ? b.description : '',
-    icon_url: typeof b.icon_url === 'string' ? b.icon_url : '',
-    homepage: b.homepage,
-    callback_urls: b.callback_urls as string[],
+    ...fields,
     is_trusted: b.is_trusted === true,
     is_public: isPublic,
     create_at: now,
@@ -125,6 +141,34 @@ export function getOAuthAppInfo(ctx: RequestContext): Result {
     icon_url: app.icon_url,
     homepage: app.homepage,
   });
+}
+
+/**
+ * `PUT /oauth/apps/{id}`: the body is the whole app (its `id` must match the path); name, description, icon,
+ * homepage and callback URLs are replaced and validated as on create, `is_trusted` only by admins. The secret and
+ * the creator stay.
+ */
+export function updateOAuthApp(ctx: RequestContext): Result {
+  requireProvider(ctx);
+  const state = ctx.world.state;
+  const session = sessionOf(ctx);
+  const app = ownApp(ctx, session);
+  const b = (ctx.body ?? {}) as Record<string, unknown>;
+  if (b.id !== app.id)
+    throw new SimError(
+      400,
+      'api.context.invalid_body_param.app_error',
+      'Invalid or missing id in request body.',
+    );
+  const fields = validateAppFields(b);
+  app.name = fields.name;
+  app.description = fields.description;
+  app.icon_url = fields.icon_url;
+  app.homepage = fields.homepage;
+  app.callback_urls = fields.callback_urls;
+  if (typeof b.is_trusted === 'boolean' && isAdmin(state, session)) app.is_trusted = b.is_trusted;
+  app.update_at = state.now();
+  return ok(appView(app, true));
 }
 
 export function regenOAuthSecret(ctx: RequestContext): Result {

@@ -320,6 +320,30 @@ describe('mattermost sim: OAuth 2.0 provider', () => {
     }
   });
 
+  it('edits an app (callback URLs) with PUT /oauth/apps/{id}, keeping its secret', async () => {
+    const admin = client(sim, sim.ready.adminToken);
+    const created = (await admin.createOAuthApp({
+      name: 'Editable',
+      homepage: 'http://127.0.0.1:9/',
+      callback_urls: ['http://127.0.0.1:9/old'],
+    } as never)) as unknown as { id: string; client_secret: string };
+    const edited = (await admin.editOAuthApp({
+      id: created.id,
+      name: 'Editable',
+      homepage: 'http://127.0.0.1:9/',
+      callback_urls: ['http://127.0.0.1:9/new'],
+    } as never)) as unknown as { callback_urls: string[]; client_secret: string };
+    expect(edited.callback_urls).toEqual(['http://127.0.0.1:9/new']);
+    expect(edited.client_secret).toBe(created.client_secret);
+    expect(
+      (
+        await refusal(
+          admin.editOAuthApp({ id: created.id, name: 'x', homepage: 'nope', callback_urls: [] } as never),
+        )
+      ).status_code,
+    ).toBe(400);
+  });
+
   it('refuses app registration for non-admins and when the provider is off', async () => {
     const app2 = { name: 'x', homepage: 'http://127.0.0.1:9/', callback_urls: [redirectUri] } as never;
     expect((await refusal(client(sim, userToken(sim, 'alice')).createOAuthApp(app2))).status_code).toBe(403);
