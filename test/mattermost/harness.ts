@@ -122,6 +122,7 @@ export interface EdgeWorldOptions {
   websocket?: boolean;
   ackMs?: number;
   http?: NonNullable<MattermostEdgeDeps['options']>['http'];
+  socket?: NonNullable<MattermostEdgeDeps['options']>['socket'];
   /** Runs after the edge is built and before start(): register actions and dialogs here. */
   setup?: (edge: MattermostEdge) => void;
 }
@@ -186,7 +187,7 @@ export async function startEdgeWorld(opts: EdgeWorldOptions = {}): Promise<EdgeW
       ackMs: opts.ackMs ?? 2500,
       websocket: opts.websocket ?? false,
       http: { backoffBaseMs: 20, ...opts.http },
-      socket: { minReconnectMs: 30, maxReconnectMs: 200, pingMs: 5000 },
+      socket: { minReconnectMs: 30, maxReconnectMs: 200, pingMs: 5000, ...opts.socket },
     },
   });
   for (const set of opts.commandSets ?? []) edge.registerCommands(set);

@@ -80,6 +80,8 @@ export class BotSocket {
   /** Connects and resolves after the first hello (and its catch-up); rejects if the first connect fails. */
   start(): Promise<void> {
     this.#stopped = false;
+    // A (re)start is a fresh connection: what happened meanwhile comes from the stored cursors' catch-up.
+    this.#connectionId = '';
     const first = new Promise<void>((resolve, reject) => {
       this.#firstHello = { resolve, reject };
     });
