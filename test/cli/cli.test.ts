@@ -112,7 +112,7 @@ describe('mm365 CLI', () => {
     });
     const exited = new Promise<number | null>((r) => child.on('close', r));
     try {
-      await waitFor('the service to listen', () => out.includes('mm365 is listening'), 20_000);
+      await waitFor('the service to listen', () => out.includes('mm365 is listening'), 40_000);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
       child.kill('SIGTERM');
@@ -121,5 +121,6 @@ describe('mm365 CLI', () => {
     } finally {
       child.kill('SIGKILL');
     }
-  });
+    // A whole process: with no upstream configured it starts the sandbox (two simulators) before listening.
+  }, 60_000);
 });
