@@ -1,7 +1,7 @@
 /**
  * Handlers for teams, channels, chats and chat members. Message handlers live in message-routes.ts.
  */
-import type { Handler } from '../context.ts';
+import type { Handler, SimContext, SimRequest } from '../context.ts';
 import { directoryUser, principalOf } from '../graph/auth.ts';
 import { collection, entity } from '../graph/odata.ts';
 import { badRequest } from '../graph-error.ts';
@@ -17,6 +17,13 @@ import {
   teamFor,
   teamJson,
 } from './containers.ts';
+import { postSystemEvent } from './messages.ts';
+
+/** The acting user of a delegated call (system events name an initiator); app-only calls have none. */
+function callerUser(req: SimRequest, ctx: SimContext): UserRecord | null {
+  const p = principalOf(req);
+  return p.kind === 'delegated' ? (ctx.state.users.get(p.userId) ?? null) : null;
+}
 
 const TEAMS_PAGE = { defaultSize: 50, maxTop: 50, rejectOverMax: true };
 
@@ -165,6 +172,11 @@ export const addChatMember: Handler = (req, ctx) => {
         : '0001-01-01T00:00:00Z',
   };
   chat.members.push(m);
+  postSystemEvent(ctx, { kind: 'chat', chatId: chat.id }, callerUser(req, ctx), {
+    '@odata.type': '#microsoft.graph.membersAddedEventMessageDetail',
+    visibleHistoryStartDateTime: m.visibleHistoryStartDateTime,
+    members: [{ id: u.id, displayName: null, userIdentityType: 'aadUser', tenantId: ctx.state.tenant.id }],
+  });
   return { status: 201, body: chatMemberJson(ctx, m) };
 };
 
@@ -172,6 +184,12 @@ export const removeChatMember: Handler = (req, ctx) => {
   const chat = chatFor(req, ctx);
   const i = chat.members.findIndex((m) => m.id === req.params.membershipId);
   if (i < 0) throw badRequest('Membership not found.');
-  chat.members.splice(i, 1);
+  const [gone] = chat.members.splice(i, 1);
+  postSystemEvent(ctx, { kind: 'chat', chatId: chat.id }, callerUser(req, ctx), {
+    '@odata.type': '#microsoft.graph.membersDeletedEventMessageDetail',
+    members: [
+      { id: gone?.userId, displayName: null, userIdentityType: 'aadUser', tenantId: ctx.state.tenant.id },
+    ],
+  });
   return { status: 204 };
 };

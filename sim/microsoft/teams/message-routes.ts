@@ -10,7 +10,7 @@ import { collection, linkWith, parsePrefer } from '../graph/odata.ts';
 import { badRequest, GraphError } from '../graph-error.ts';
 import type { StoredMessage, UserRecord } from '../state.ts';
 import { channelFor, chatFor, teamFor } from './containers.ts';
-import { messageJson } from './message-json.ts';
+import { messageJson, wantsUnknownEnums } from './message-json.ts';
 import {
   editMessage,
   findMessage,
@@ -82,12 +82,12 @@ function applyOrder(req: SimRequest, items: StoredMessage[]): StoredMessage[] {
 }
 
 function render(req: SimRequest, ctx: SimContext, m: StoredMessage): Record<string, unknown> {
-  const j = messageJson(m) as Record<string, unknown>;
+  const j = messageJson(m, wantsUnknownEnums(req.headers.prefer)) as Record<string, unknown>;
   if ((req.query.$expand ?? '') === 'replies' && !m.message.replyToId && m.container.kind === 'channel') {
     j.replies = messagesIn(ctx, m.container)
       .filter((r) => r.message.replyToId === m.message.id)
       .sort((a, b) => Number(a.message.id) - Number(b.message.id))
-      .map((r) => messageJson(r));
+      .map((r) => messageJson(r, wantsUnknownEnums(req.headers.prefer)));
   }
   return j;
 }
@@ -142,7 +142,10 @@ export const postMessageRoute: Handler = (req, ctx) => {
   const m = postMessage(ctx, c, author, input, replyTo);
   return {
     status: 201,
-    body: { '@odata.context': `${ctx.urls.graph}/$metadata#chatMessage/$entity`, ...messageJson(m) },
+    body: {
+      '@odata.context': `${ctx.urls.graph}/$metadata#chatMessage/$entity`,
+      ...messageJson(m, wantsUnknownEnums(req.headers.prefer)),
+    },
   };
 };
 
@@ -245,7 +248,7 @@ function deltaResponse(
   const page = req.query.$deltatoken ? items : items.slice(offset, offset + top);
   const body: Record<string, unknown> = {
     '@odata.context': `${ctx.urls.graph}/$metadata#${frag}`,
-    value: page.map((m) => messageJson(m)),
+    value: page.map((m) => messageJson(m, wantsUnknownEnums(req.headers.prefer))),
   };
   if (!req.query.$deltatoken && offset + top < items.length)
     body['@odata.nextLink'] = base({ $skiptoken: enc({ q: token.q, k: offset + top }) });
@@ -302,7 +305,7 @@ export const userGetAllMessages: Handler = (req, ctx) => {
     ctx,
     req,
     'Collection(chatMessage)',
-    items.map((m) => messageJson(m) as Record<string, unknown>),
+    items.map((m) => messageJson(m, wantsUnknownEnums(req.headers.prefer)) as Record<string, unknown>),
     MSG_PAGE,
   );
   meter(req, ctx, (res.body as { value: unknown[] }).value.length);
@@ -332,7 +335,7 @@ export const teamGetAllMessages: Handler = (req, ctx) => {
     ctx,
     req,
     'Collection(chatMessage)',
-    items.map((m) => messageJson(m) as Record<string, unknown>),
+    items.map((m) => messageJson(m, wantsUnknownEnums(req.headers.prefer)) as Record<string, unknown>),
     MSG_PAGE,
   );
   meter(req, ctx, (res.body as { value: unknown[] }).value.length);

@@ -74,6 +74,8 @@ interface ParsedContent {
   subject: string | null;
   importance: 'normal' | 'high' | 'urgent';
   hosted: { temporaryId: string; contentType: string; bytes: Buffer }[];
+  /** System events only (never from a client): the eventDetail; makes messageType systemEventMessage. */
+  system: ChatMessage['eventDetail'];
 }
 
 /** Validates a post/patch body the way Graph does; throws 400 with the reason. */
@@ -175,7 +177,7 @@ export function parseMessageInput(
 export function postMessage(
   ctx: SimContext,
   container: Container,
-  author: UserRecord,
+  author: UserRecord | null,
   input: Partial<ParsedContent>,
   replyToId: string | null = null,
 ): StoredMessage {
@@ -196,7 +198,7 @@ export function postMessage(
     id,
     replyToId,
     etag: String(now),
-    messageType: 'message',
+    messageType: input.system ? 'systemEventMessage' : 'message',
     createdDateTime: graphInstant(now).replace(/0000Z$/, 'Z'),
     lastModifiedDateTime: graphInstant(now).replace(/0000Z$/, 'Z'),
     lastEditedDateTime: null,
@@ -213,8 +215,8 @@ export function postMessage(
     channelIdentity:
       container.kind === 'channel' ? { teamId: container.teamId, channelId: container.channelId } : null,
     policyViolation: null,
-    eventDetail: null,
-    from: sender(author),
+    eventDetail: input.system ?? null,
+    from: author ? sender(author) : null,
     body: { contentType: input.body?.contentType ?? 'text', content },
     attachments: input.attachments ?? [],
     mentions: input.mentions ?? [],
@@ -341,4 +343,32 @@ export function setReaction(
     { modifiedDateTime: at, actions: on ? 'reactionAdded' : 'reactionRemoved', reaction },
   ];
   emit(ctx, m, 'updated');
+}
+
+/**
+ * A system event in a chat (members added/removed): messageType `systemEventMessage`, `from` null, an
+ * `eventDetail` naming what happened, body `<systemEventMessage/>`. Readers without
+ * `Prefer: include-unknown-enum-members` see messageType `unknownFutureValue` (message-json.ts).
+ */
+export function postSystemEvent(
+  ctx: SimContext,
+  container: Container,
+  initiator: UserRecord | null,
+  eventDetail: Record<string, unknown>,
+): StoredMessage {
+  const system = {
+    ...eventDetail,
+    initiator: initiator
+      ? {
+          application: null,
+          device: null,
+          user: { id: initiator.id, displayName: null, userIdentityType: 'aadUser' },
+        }
+      : null,
+  } as ChatMessage['eventDetail'];
+  const stored = postMessage(ctx, container, null, {
+    body: { contentType: 'html', content: '<systemEventMessage/>' },
+    system,
+  });
+  return stored;
 }

@@ -218,6 +218,35 @@ describe('chat messages', () => {
   });
 });
 
+describe('system events', () => {
+  it('records a member added to a group chat as a systemEventMessage, shown only to callers that ask for it', async () => {
+    const dave = h.sim.ready.users.dave?.id;
+    const added = await h.graph(alice, 'POST', `/chats/${group.id}/members`, {
+      '@odata.type': '#microsoft.graph.aadUserConversationMember',
+      'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${dave}')`,
+      visibleHistoryStartDateTime: '0001-01-01T00:00:00Z',
+      roles: ['owner'],
+    });
+    expect(added.status).toBe(201);
+    const plain: AnyJson = await json(await h.graph(alice, 'GET', `/chats/${group.id}/messages?$top=1`));
+    expect(plain.value[0]).toMatchObject({ messageType: 'unknownFutureValue', from: null });
+    const full: AnyJson = await json(
+      await h.graph(alice, 'GET', `/chats/${group.id}/messages?$top=1`, undefined, {
+        Prefer: 'include-unknown-enum-members',
+      }),
+    );
+    expect(full.value[0]).toMatchObject({
+      messageType: 'systemEventMessage',
+      body: { content: '<systemEventMessage/>' },
+      eventDetail: {
+        '@odata.type': '#microsoft.graph.membersAddedEventMessageDetail',
+        members: [{ id: dave }],
+        initiator: { user: { id: h.sim.ready.users.alice?.id } },
+      },
+    });
+  });
+});
+
 describe('tenant-wide chat notifications', () => {
   it('delivers encrypted chatMessage resources to an app subscription on /chats/getAllMessages', async () => {
     const cert = await createRsaCertificate('teams-rich');
