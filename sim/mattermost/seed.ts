@@ -170,9 +170,6 @@ export function applySeed(state: SimState, raw: unknown): ReadyWorld {
       );
     const channels: Record<string, string> = {};
     for (const c of state.channels.values()) if (c.team_id === team.id) channels[c.name] = c.id;
-    // off-topic is a default channel too: every team member is in it.
-    const offTopic = channels['off-topic'];
-    if (offTopic) for (const m of t.members) insertChannelMember(state, offTopic, byName(m));
     for (const c of t.channels) {
       const ch = insertChannel(state, {
         team_id: team.id,

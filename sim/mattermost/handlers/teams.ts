@@ -8,9 +8,8 @@ import { insertChannel } from './channels.ts';
 import { resolveUserId } from './users.ts';
 
 /**
- * Teams and team membership. A new team gets `town-square` and `off-topic`, and joining a team joins its
- * town-square, as on a real server. Adding someone else needs team admin or system admin; anyone may join an open
- * team themselves.
+ * Teams and team membership. A new team gets `town-square` and `off-topic`, and joining a team joins both, as on
+ * a real server. Adding someone else needs team admin or system admin; anyone may join an open team themselves.
  */
 export const TEAM_NOT_FOUND = (): SimError =>
   new SimError(404, 'app.team.get.find.app_error', 'Unable to find the existing team.');
@@ -53,7 +52,7 @@ export function insertTeam(
   return team;
 }
 
-/** Adds a team member and joins them to town-square; idempotent. */
+/** Adds a team member and joins them to the default channels; idempotent. */
 export function insertTeamMember(
   state: SimState,
   teamId: string,
@@ -66,17 +65,18 @@ export function insertTeamMember(
     member = { team_id: teamId, user_id: userId, roles, delete_at: 0 };
     state.teamMembers.push(member);
   }
-  const townSquare = [...state.channels.values()].find(
-    (c) => c.team_id === teamId && c.name === 'town-square',
-  );
-  if (townSquare && !state.channelMember(townSquare.id, userId)) {
-    state.channelMembers.push({
-      channel_id: townSquare.id,
-      user_id: userId,
-      roles: 'channel_user',
-      last_viewed_at: 0,
-      msg_count: 0,
-    });
+  // Joining a team joins its default channels (town-square and off-topic), as JoinDefaultChannels does.
+  for (const c of state.channels.values()) {
+    if (c.team_id !== teamId || (c.name !== 'town-square' && c.name !== 'off-topic')) continue;
+    if (!state.channelMember(c.id, userId)) {
+      state.channelMembers.push({
+        channel_id: c.id,
+        user_id: userId,
+        roles: 'channel_user',
+        last_viewed_at: 0,
+        msg_count: 0,
+      });
+    }
   }
   return member;
 }
