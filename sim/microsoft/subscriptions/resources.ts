@@ -19,8 +19,11 @@ export interface ResourceSpec {
   /** Max lifetime in minutes, without and with resource data. */
   maxMinutes: number;
   maxMinutesWithData: number;
-  /** Subscriptions per app on the same key (Teams: 1 per chat/channel); null = no per-key quota modelled. */
-  quotaKey: string | null;
+  /**
+   * Active-subscription quota on a key: Teams 1 per app per chat/channel, Outlook 1,000 per mailbox across all
+   * apps (graph-api.md §5.6); null = no quota modelled.
+   */
+  quota: { key: string; limit: number; perApp: boolean } | null;
   /** Outlook rich subscriptions need `$select`. */
   select: string[] | null;
   matches(change: ResourceChange): boolean;
@@ -66,7 +69,7 @@ export function resolveResource(ctx: SimContext, resource: string, principal: Pr
       ),
       maxMinutes: 10_080,
       maxMinutesWithData: 1_440,
-      quotaKey: null,
+      quota: { key: `mailbox:${userId}`, limit: 1_000, perApp: false },
       select,
       matches: (c) => c.kind === 'event' && c.mailboxId === userId,
       lifecycleEvents: ['reauthorizationRequired', 'subscriptionRemoved', 'missed'],
@@ -124,7 +127,7 @@ export function resolveResource(ctx: SimContext, resource: string, principal: Pr
       permissions: perms(['Presence.Read', 'Presence.Read.All'], ['Presence.Read.All']),
       maxMinutes: 60,
       maxMinutesWithData: 60,
-      quotaKey: null,
+      quota: null,
       select: null,
       matches: (c) => c.kind === 'presence' && ids.includes(c.userId),
       lifecycleEvents: ['reauthorizationRequired'],
@@ -154,7 +157,7 @@ function teamsSpec(
     permissions,
     maxMinutes: 4_320,
     maxMinutesWithData: 4_320,
-    quotaKey,
+    quota: quotaKey ? { key: quotaKey, limit: 1, perApp: true } : null,
     select: null,
     matches,
     lifecycleEvents: ['reauthorizationRequired', 'subscriptionRemoved'],

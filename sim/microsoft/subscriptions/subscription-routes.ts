@@ -153,15 +153,16 @@ export const createSubscription: Handler = async (req, ctx) => {
   const tls = String(b.latestSupportedTlsVersion ?? 'v1_2');
   if (!TLS_VERSIONS.includes(tls))
     throw badRequest(`Invalid latestSupportedTlsVersion '${tls}'.`, 'InvalidRequest');
-  if (spec.quotaKey) {
+  const quota = spec.quota;
+  if (quota) {
     const taken = [...ctx.state.subscriptions.values()].filter(
-      (s) => s.applicationId === p.appId && resolveQuotaKey(ctx, s) === spec.quotaKey,
+      (s) => (!quota.perApp || s.applicationId === p.appId) && quotaKeyOf(ctx, s) === quota.key,
     );
-    if (taken.length >= 1) {
+    if (taken.length >= quota.limit) {
       throw new GraphError(
         403,
         'ExtensionError',
-        'Operation: Create; Exception: [Status Code: Forbidden; Reason: The maximum number of subscriptions for this resource and application (1) has been reached.]',
+        `Operation: Create; Exception: [Status Code: Forbidden; Reason: The maximum number of subscriptions for this resource (${quota.limit}) has been reached.]`,
       );
     }
   }
@@ -188,14 +189,9 @@ export const createSubscription: Handler = async (req, ctx) => {
   return { status: 201, body: subscriptionJson(ctx, sub) };
 };
 
-function resolveQuotaKey(ctx: SimContext, s: SubscriptionRecord): string | null {
+function quotaKeyOf(ctx: SimContext, s: SubscriptionRecord): string | null {
   try {
-    return resolveResource(ctx, s.resource, {
-      kind: 'app',
-      appId: s.applicationId,
-      roles: new Set(),
-      tokenId: '',
-    }).quotaKey;
+    return resolveResource(ctx, s.resource, subscriptionPrincipal(ctx, s)).quota?.key ?? null;
   } catch {
     return null;
   }
