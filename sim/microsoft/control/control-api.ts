@@ -105,8 +105,12 @@ export const patchUser: Handler = async (req, ctx) => {
   return ok(u);
 };
 
-/** POST /_sim/users/:ref/revoke → revokes every refresh token of the user (next refresh: AADSTS50173). */
-export const revokeUser: Handler = (req, ctx) => {
+/**
+ * POST /_sim/users/:ref/revoke → revokes every refresh token of the user (next refresh: AADSTS50173) and, as
+ * Graph does when access is revoked, sends `reauthorizationRequired` for the user's subscriptions that have a
+ * lifecycle URL. Answers {revoked, reauthorizationRequired}.
+ */
+export const revokeUser: Handler = async (req, ctx) => {
   const u = userRef(ctx, req.params.ref);
   let n = 0;
   for (const rt of ctx.state.refreshTokens.values()) {
@@ -115,7 +119,13 @@ export const revokeUser: Handler = (req, ctx) => {
       n++;
     }
   }
-  return ok({ revoked: n });
+  let lifecycle = 0;
+  for (const sub of [...ctx.state.subscriptions.values()]) {
+    if (sub.creatorId !== u.id || !sub.lifecycleNotificationUrl) continue;
+    await ctx.notifier.lifecycle(sub.id, 'reauthorizationRequired');
+    lifecycle++;
+  }
+  return ok({ revoked: n, reauthorizationRequired: lifecycle });
 };
 
 /** POST /_sim/apps {displayName, redirectUris, delegatedPermissions, applicationPermissions, …} → 201 {clientId, clientSecret}. */

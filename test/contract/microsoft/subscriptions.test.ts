@@ -207,6 +207,28 @@ describe('invitations', () => {
     expect((await h.graph(bob, 'GET', `/subscriptions/${sub.id}`)).status).toBe(404);
   });
 
+  it("asks for reauthorization when a user's grants are revoked", async () => {
+    const bob = await h.tokenFor('bob');
+    const sub = await graphClient(h, () => bob)
+      .api('/subscriptions')
+      .post({
+        changeType: 'created',
+        notificationUrl: `${rx.url}/notify`,
+        lifecycleNotificationUrl: `${rx.url}/lifecycle`,
+        resource: '/me/events',
+        expirationDateTime: inMinutes(120),
+      });
+    const r: AnyJson = await h.control('POST', '/users/bob/revoke');
+    expect(r.reauthorizationRequired).toBe(1);
+    expect(rx.lifecycle.at(-1).value[0]).toMatchObject({
+      subscriptionId: sub.id,
+      lifecycleEvent: 'reauthorizationRequired',
+    });
+    await graphClient(h, () => bob)
+      .api(`/subscriptions/${sub.id}`)
+      .delete();
+  });
+
   it("removes a disabled user's subscriptions with subscriptionRemoved, as Outlook does", async () => {
     const carol = await h.tokenFor('carol');
     const sub = await graphClient(h, () => carol)
