@@ -125,6 +125,8 @@ export interface EdgeWorldOptions {
   socket?: NonNullable<MattermostEdgeDeps['options']>['socket'];
   /** Runs after the edge is built and before start(): register actions and dialogs here. */
   setup?: (edge: MattermostEdge) => void;
+  /** Extra routes on the product's server (e.g. a page that needs a signed-in user), added before listen. */
+  routes?: (app: FastifyInstance, edge: MattermostEdge) => void;
 }
 
 export async function startEdgeWorld(opts: EdgeWorldOptions = {}): Promise<EdgeWorld> {
@@ -193,6 +195,7 @@ export async function startEdgeWorld(opts: EdgeWorldOptions = {}): Promise<EdgeW
   for (const set of opts.commandSets ?? []) edge.registerCommands(set);
   opts.setup?.(edge);
   await http.register(edge.plugin);
+  opts.routes?.(http, edge);
   await http.listen({ host: '127.0.0.1', port: 0 });
   publicUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
   if (oauthApp) {

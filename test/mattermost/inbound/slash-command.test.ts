@@ -108,6 +108,11 @@ describe('slash-command endpoint', () => {
     const team = await mm(w.sim, 'POST', '/api/v4/teams', {
       body: { name: 'delta', display_name: 'Delta', type: 'O' },
     });
+    await mm(w.sim, 'POST', `/api/v4/teams/${team.body.id}/members`, {
+      body: { team_id: team.body.id, user_id: w.botId },
+    });
+    await w.edge.recheckCommands();
+    expect(await w.stores.commands.token(team.body.id, 'mscalendar')).toBeTruthy();
     const form = (token?: string) => {
       const f = new URLSearchParams({
         team_id: team.body.id,
