@@ -201,9 +201,12 @@ export const hostedContentValue: Handler = (req, ctx) => {
   return { status: 200, body: h.bytes, headers: { 'Content-Type': h.contentType } };
 };
 
+/** Delta/skip token: change-sequence position, page offset, page size and the first round's `$filter`. */
 interface SeqToken {
   q: number;
   k?: number;
+  p?: number;
+  f?: string;
 }
 const enc = (t: SeqToken) => Buffer.from(JSON.stringify(t)).toString('base64url');
 function dec(raw: string): SeqToken {
@@ -217,8 +220,9 @@ function dec(raw: string): SeqToken {
 }
 
 /**
- * Shared delta paging: the first round lists `all()` (optionally filtered), later rounds what changed after
- * the token's position in the message change sequence. Deleted messages come back with `deletedDateTime` set.
+ * Shared delta paging: the first round lists `all()` as of its start (optionally `$filter`ed; the filter and page
+ * size travel in the skip token), later rounds return what changed after the token's position in the message
+ * change sequence. Deleted messages come back with `deletedDateTime` set.
  */
 function deltaResponse(
   req: SimRequest,
@@ -226,36 +230,45 @@ function deltaResponse(
   all: () => StoredMessage[],
   frag: string,
 ): SimResponse {
-  const prefer = parsePrefer(req);
-  const top = Number(req.query.$top ?? prefer.get('odata.maxpagesize') ?? 50);
-  if (!Number.isInteger(top) || top < 1 || top > 50)
-    throw badRequest('Invalid page size requested. The page size must be between 1 and 50.');
   const base = (t: Record<string, string>) => linkWith(ctx, { ...req, query: {} }, t);
-  let token: SeqToken;
-  let items: StoredMessage[];
+  const unknownEnums = wantsUnknownEnums(req.headers.prefer);
+  const render = (items: StoredMessage[]) => items.map((m) => messageJson(m, unknownEnums));
+  const context = `${ctx.urls.graph}/$metadata#${frag}`;
   if (req.query.$deltatoken) {
-    token = dec(req.query.$deltatoken);
-    items = all().filter((m) => m.seq > token.q);
-  } else if (req.query.$skiptoken) {
-    token = dec(req.query.$skiptoken);
-    items = all().filter((m) => (token.k === undefined ? true : m.seq <= token.q));
-  } else {
-    token = { q: ctx.state.messageSeq, k: 0 };
-    items = applyFilter(req, all(), false);
+    const token = dec(req.query.$deltatoken);
+    const changed = all()
+      .filter((m) => m.seq > token.q)
+      .sort((a, b) => a.seq - b.seq);
+    return {
+      status: 200,
+      body: {
+        '@odata.context': context,
+        value: render(changed),
+        '@odata.deltaLink': base({ $deltatoken: enc({ q: ctx.state.messageSeq }) }),
+      },
+    };
   }
-  items.sort((a, b) => a.seq - b.seq);
+  let token: SeqToken;
+  if (req.query.$skiptoken) token = dec(req.query.$skiptoken);
+  else {
+    const prefer = parsePrefer(req);
+    const top = Number(req.query.$top ?? prefer.get('odata.maxpagesize') ?? 50);
+    if (!Number.isInteger(top) || top < 1 || top > 50) {
+      throw badRequest('Invalid page size requested. The page size must be between 1 and 50.');
+    }
+    token = { q: ctx.state.messageSeq, k: 0, p: top, ...(req.query.$filter ? { f: req.query.$filter } : {}) };
+  }
+  const size = token.p ?? 50;
+  const filtered = token.f ? applyFilter({ ...req, query: { $filter: token.f } }, all(), false) : all();
+  const items = filtered.filter((m) => m.seq <= token.q).sort((a, b) => a.seq - b.seq);
   const offset = token.k ?? 0;
-  const page = req.query.$deltatoken ? items : items.slice(offset, offset + top);
   const body: Record<string, unknown> = {
-    '@odata.context': `${ctx.urls.graph}/$metadata#${frag}`,
-    value: page.map((m) => messageJson(m, wantsUnknownEnums(req.headers.prefer))),
+    '@odata.context': context,
+    value: render(items.slice(offset, offset + size)),
   };
-  if (!req.query.$deltatoken && offset + top < items.length)
-    body['@odata.nextLink'] = base({ $skiptoken: enc({ q: token.q, k: offset + top }) });
-  else
-    body['@odata.deltaLink'] = base({
-      $deltatoken: enc({ q: req.query.$deltatoken ? ctx.state.messageSeq : token.q }),
-    });
+  if (offset + size < items.length)
+    body['@odata.nextLink'] = base({ $skiptoken: enc({ ...token, k: offset + size }) });
+  else body['@odata.deltaLink'] = base({ $deltatoken: enc({ q: token.q }) });
   return { status: 200, body };
 }
 

@@ -4,7 +4,7 @@
  * channel replies and delta, getAllMessages and the evaluation-mode knob, chat message notifications; presence.
  */
 import { constants, createDecipheriv, privateDecrypt } from 'node:crypto';
-import type { GraphError } from '@microsoft/microsoft-graph-client';
+import { type GraphError, PageIterator } from '@microsoft/microsoft-graph-client';
 import type { Chat, ChatMessage } from '@microsoft/microsoft-graph-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRsaCertificate } from '../../../sim/shared/tls.ts';
@@ -315,6 +315,17 @@ describe('channels', () => {
     expect(page.value.map((m: AnyJson) => m.id)).toEqual([root2.id]);
     const app = await h.appToken();
     expect((await h.graph(app, 'POST', base, { body: { content: 'x' } })).status).toBe(403);
+
+    // PageIterator walks the first round page by page (size kept in the skip token) and stops at the deltaLink.
+    const seen: string[] = [];
+    const first = await client.api(`${base}/delta`).top(1).get();
+    const iterator = new PageIterator(client, first, (m: ChatMessage) => {
+      seen.push(m.id ?? '');
+      return true;
+    });
+    await iterator.iterate();
+    expect(seen).toEqual([roots[0].id, root2.id]);
+    expect(iterator.getDeltaLink()).toContain('$deltatoken=');
   });
 });
 
