@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { GraphNotification, SubscriptionHandler } from '../../../src/microsoft/index.ts';
+import { waitFor } from '../../helpers/wait.ts';
+import { type MsHarness, startMsHarness } from '../harness.ts';
+import { type WiredEdge, wireEdge } from '../wiring.ts';
+
+let h: MsHarness;
+let w: WiredEdge;
+let aliceId: string;
+let aliceToken: string;
+const changes: GraphNotification[] = [];
+const catchUps: string[] = [];
+
+const handler: SubscriptionHandler = {
+  async onChange(n) {
+    changes.push(n);
+  },
+  async onCatchUp(sub, reason) {
+    catchUps.push(`${sub.kind}:${reason}`);
+  },
+};
+
+beforeAll(async () => {
+  h = await startMsHarness('pglite');
+  // Our test server speaks plain HTTP; production sits behind TLS (Graph requires https).
+  await h.control('PATCH', '/settings', { allowHttpNotificationUrl: true });
+  w = wireEdge({ store: h.t.store, vault: h.vault, microsoft: h.microsoft, work: true });
+  w.edge.processor.register('test.events', handler);
+  w.edge.processor.register('test.chat', handler);
+  await w.start();
+  aliceId = h.sim.ready.users.alice?.id ?? '';
+  aliceToken = (await h.control<{ access_token: string }>('POST', '/tokens', { user: 'alice' })).access_token;
+});
+afterAll(async () => {
+  await w.stop();
+  await h.close();
+});
+beforeEach(() => {
+  changes.length = 0;
+  catchUps.length = 0;
+});
+
+async function createEvent(subject: string): Promise<string> {
+  const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 19);
+  const end = new Date(Date.now() + 90_000_000).toISOString().slice(0, 19);
+  const res = await fetch(`${h.sim.ready.graph}/me/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${aliceToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      subject,
+      start: { dateTime: start, timeZone: 'UTC' },
+      end: { dateTime: end, timeZone: 'UTC' },
+    }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+const eventsSpec = () => ({
+  kind: 'test.events',
+  ownerKey: 'p-alice',
+  resource: `/users/${aliceId}/events`,
+  changeType: 'created,updated,deleted',
+  auth: { kind: 'app' as const },
+});
+
+describe('Graph webhook receiver + subscription manager, end to end with the sim', () => {
+  it('creates a subscription (handshake on both URLs) and delivers a change to the feature handler once', async () => {
+    const before = (await h.control<{ notifications: { validations: number } }>('GET', '/counters'))
+      .notifications;
+    const sub = await w.edge.subscriptions.ensure(eventsSpec());
+    expect(sub.graphId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sub.status).toBe('active');
+    expect(sub.clientStateHash).toMatch(/^[0-9a-f]{64}$/);
+    const after = (await h.control<{ notifications: { validations: number } }>('GET', '/counters'))
+      .notifications;
+    expect(after.validations - before.validations).toBe(2);
+    // ensure() again is a no-op: the subscription is fresh.
+    expect(await w.edge.subscriptions.maintain(sub.id)).toBe('fresh');
+
+    const eventId = await createEvent('Webhook probe');
+    await waitFor('the change to reach the handler', () => changes.length > 0);
+    expect(changes[0]).toMatchObject({
+      subscription: { kind: 'test.events', ownerKey: 'p-alice' },
+      changeType: 'created',
+      resourceData: { id: eventId },
+    });
+    await waitFor('the row to be processed', async () => {
+      const n = await h.t.store.db.selectFrom('microsoft_notification').select('processed_at').execute();
+      return n.length > 0 && n.every((r) => r.processed_at !== null);
+    });
+    expect(changes).toHaveLength(1);
+    const text = await w.metrics.registry.metrics();
+    expect(text).toMatch(/mm365_graph_notifications_total\{endpoint="notifications",outcome="recorded"\} 1/);
+  });
+
+  it('echoes an inert validation token as text/plain and refuses one carrying markup', async () => {
+    const ok = await w.http.inject({
+      method: 'POST',
+      url: '/microsoft/notifications?validationToken=Validation%3A%20Testing%20client%20application%20reachability',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      payload: '',
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers['content-type']).toMatch(/^text\/plain/);
+    expect(ok.body).toBe('Validation: Testing client application reachability');
+    const bad = await w.http.inject({
+      method: 'POST',
+      url: `/microsoft/lifecycle?validationToken=${encodeURIComponent('<script>alert(1)</script>')}`,
+      headers: { 'content-type': 'text/plain' },
+      payload: '',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('MM365_WEBHOOK_VALIDATION_TOKEN_INVALID');
+    expect(bad.body).not.toContain('<script>');
+  });
+
+  it('refuses a notification with a wrong clientState and records nothing', async () => {
+    const sub = await w.edge.subscriptions.ensure(eventsSpec());
+    const count = async () =>
+      Number(
+        (
+          await h.t.store.db
+            .selectFrom('microsoft_notification')
+            .select((e) => e.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const rows = await count();
+    const forged = {
+      value: [
+        {
+          subscriptionId: sub.graphId,
+          clientState: 'guessed-client-state',
+          changeType: 'deleted',
+          resource: `Users/${aliceId}/Events/AAMkforged`,
+          resourceData: { id: 'AAMkforged' },
+          tenantId: h.sim.ready.tenantId,
+        },
+      ],
+    };
+    const res = await w.http.inject({ method: 'POST', url: '/microsoft/notifications', payload: forged });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('MM365_WEBHOOK_UNVERIFIED');
+    expect(await count()).toBe(rows);
+    const text = await w.metrics.registry.metrics();
+    expect(text).toMatch(/outcome="bad_client_state"\} 1/);
+  });
+
+  it('acts on lifecycle events: subscriptionRemoved recreates and catches up, missed catches up, reauthorize', async () => {
+    const sub = await w.edge.subscriptions.ensure(eventsSpec());
+    await h.control('POST', `/subscriptions/${sub.graphId}/lifecycle`, { event: 'subscriptionRemoved' });
+    await waitFor('the catch-up after removal', () => catchUps.includes('test.events:subscriptionRemoved'));
+    const recreated = await w.subscriptions.get(sub.id);
+    expect(recreated?.graphId).not.toBe(sub.graphId);
+    expect(recreated?.status).toBe('active');
+
+    await h.control('POST', `/subscriptions/${recreated?.graphId}/lifecycle`, { event: 'missed' });
+    await waitFor('the catch-up after missed', () => catchUps.includes('test.events:missed'));
+
+    await h.control('DELETE', '/counters');
+    await h.control('POST', `/subscriptions/${recreated?.graphId}/lifecycle`, {
+      event: 'reauthorizationRequired',
+    });
+    await waitFor('the reauthorize call', async () => {
+      const c = await h.control<{ routes: Record<string, number> }>('GET', '/counters');
+      return Object.keys(c.routes).some((k) => k.includes('reauthorize'));
+    });
+  });
+
+  it('renews a subscription near expiry, and recreates one Graph lost', async () => {
+    const sub = await w.edge.subscriptions.ensure(eventsSpec());
+    // Time passing, as the renewal job would see it: the row says it expires in 10 minutes.
+    await w.subscriptions.update(sub.id, { expiresAt: new Date(Date.now() + 10 * 60_000) });
+    expect(await w.edge.subscriptions.renewDue()).toBe(1);
+    const renewed = await w.subscriptions.get(sub.id);
+    expect(renewed?.graphId).toBe(sub.graphId);
+    expect(renewed?.expiresAt?.getTime()).toBeGreaterThan(Date.now() + 24 * 3600_000);
+
+    await w.edge.asApp('core').request({ method: 'DELETE', path: `/subscriptions/${sub.graphId}` });
+    await w.subscriptions.update(sub.id, { expiresAt: new Date(Date.now() + 10 * 60_000) });
+    expect(await w.edge.subscriptions.renewDue()).toBe(1);
+    const recreated = await w.subscriptions.get(sub.id);
+    expect(recreated?.graphId).not.toBe(sub.graphId);
+    const check = await w.edge
+      .asApp('core')
+      .json<{ id: string }>({ path: `/subscriptions/${recreated?.graphId}` });
+    expect(check.id).toBe(recreated?.graphId);
+  });
+
+  it('a second replica holding the lease makes maintenance skip (cluster-safe)', async () => {
+    const sub = await w.edge.subscriptions.ensure(eventsSpec());
+    await w.subscriptions.update(sub.id, { expiresAt: new Date(Date.now() + 60_000) });
+    expect(
+      await w.subscriptions.claim(sub.id, 'other-replica', new Date(), new Date(Date.now() + 60_000)),
+    ).toBe(true);
+    expect(await w.edge.subscriptions.maintain(sub.id)).toBe('busy');
+    await w.subscriptions.release(sub.id, 'other-replica');
+    expect(await w.edge.subscriptions.maintain(sub.id)).toBe('renewed');
+  });
+
+  it('decrypts rich notifications with our generated certificate after checking validationTokens', async () => {
+    const chats = await w.edge.asApp('teams').json<{ value: { id: string; chatType: string }[] }>({
+      path: `/users/${aliceId}/chats`,
+    });
+    const chatId = chats.value.find((c) => c.chatType === 'oneOnOne')?.id ?? '';
+    const sub = await w.edge.subscriptions.ensure({
+      kind: 'test.chat',
+      ownerKey: chatId,
+      resource: `/chats/${chatId}/messages`,
+      changeType: 'created,updated',
+      auth: { kind: 'app' },
+      includeResourceData: true,
+      lifetimeMinutes: 60,
+    });
+    expect(sub.certificateId).toMatch(/^[0-9a-f-]{36}$/);
+    const cert = await h.t.store.db.selectFrom('microsoft_certificate').selectAll().executeTakeFirstOrThrow();
+    expect(cert.private_key).toMatch(/^mm365v1\./); // sealed at rest
+    const sent = await fetch(`${h.sim.ready.graph}/chats/${encodeURIComponent(chatId)}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${aliceToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: { contentType: 'text', content: 'rich hello' } }),
+    });
+    expect(sent.status).toBe(201);
+    await waitFor('the rich notification', () => changes.some((c) => c.subscription.kind === 'test.chat'));
+    const rich = changes.find((c) => c.subscription.kind === 'test.chat');
+    expect(rich?.content).toMatchObject({ body: { content: 'rich hello' } });
+  });
+
+  it('deletes the owner’s subscriptions on disconnect', async () => {
+    const sub = await w.edge.subscriptions.ensure(eventsSpec());
+    expect(await w.edge.subscriptions.removeOwner('p-alice')).toBe(1);
+    expect(await w.subscriptions.get(sub.id)).toBeUndefined();
+    await expect(w.edge.asApp('core').json({ path: `/subscriptions/${sub.graphId}` })).rejects.toMatchObject({
+      code: 'MM365_GRAPH_NOT_FOUND',
+    });
+  });
+});
