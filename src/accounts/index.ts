@@ -1,3 +1,6 @@
+export { connectionSubcommands } from './commands.ts';
+export { ConnectFlow, type ConnectFlowDeps, featureNames, type PageResult } from './connect-flow.ts';
+export { accountErrors } from './errors.ts';
 export {
   checkSession,
   type KeepAliveDeps,
@@ -6,4 +9,13 @@ export {
   registerKeepAlive,
   reportDead,
 } from './keep-alive.ts';
-export type { ConnectLinks, MicrosoftSessions, SessionCheck, UserMessenger } from './ports.ts';
+export type {
+  BotPosts,
+  ConnectLinks,
+  MattermostDirectory,
+  MattermostUser,
+  MicrosoftSessions,
+  MicrosoftSignIn,
+  SessionCheck,
+  UserMessenger,
+} from './ports.ts';

@@ -1,4 +1,4 @@
-import type { InactiveReason } from '../core/accounts/index.ts';
+import type { Feature, InactiveReason, MicrosoftIdentity } from '../core/accounts/index.ts';
 import type { MmUserId } from '../core/ids.ts';
 
 /**
@@ -28,4 +28,50 @@ export interface UserMessenger {
 export interface ConnectLinks {
   /** A link that starts connecting the user's Microsoft account again. */
   reconnectUrl(mmUserId: MmUserId): Promise<string>;
+}
+
+/** A Mattermost user as the accounts domain needs to see them. */
+export interface MattermostUser {
+  id: MmUserId;
+  username: string;
+  email: string;
+  isBot: boolean;
+}
+
+export interface MattermostDirectory {
+  /** The user, or undefined when there is no such (active) user. */
+  user(mmUserId: MmUserId): Promise<MattermostUser | undefined>;
+}
+
+export interface BotPosts {
+  /** Sends a DM from the bot to the user and returns the post id, so the message can be updated later. */
+  dmPost(mmUserId: MmUserId, markdown: string): Promise<string>;
+  /** Replaces the text of a post the bot made. */
+  updatePost(postId: string, markdown: string): Promise<void>;
+}
+
+/** The Microsoft sign-in as the connect flow uses it; the Microsoft edge holds PKCE verifiers and tokens. */
+export interface MicrosoftSignIn {
+  /** Where to send the browser: Entra's authorize URL for the feature's scopes, carrying our `state`. */
+  authorizeUrl(input: {
+    mmUserId: MmUserId;
+    feature: Feature;
+    state: string;
+    loginHint?: string;
+  }): Promise<string>;
+  /**
+   * Redeems the code Entra sent back (for the flow started with `state`), stores the user's tokens under
+   * their partition, and returns who signed in. Throws a coded error when the code is bad or reused.
+   */
+  redeem(input: {
+    mmUserId: MmUserId;
+    feature: Feature;
+    code: string;
+    state: string;
+  }): Promise<MicrosoftIdentity>;
+  /**
+   * Removes the tokens of that Microsoft account from the user's partition (its connection was refused),
+   * leaving any other account's tokens there untouched. Idempotent.
+   */
+  discard(input: { mmUserId: MmUserId; identity: MicrosoftIdentity }): Promise<void>;
 }

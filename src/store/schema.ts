@@ -1,3 +1,4 @@
+import type { ConnectRequestTable } from './connect-request.ts';
 import type { ConnectedAccountTable } from './connected-account.ts';
 import type { MattermostChannelCursorTable } from './mattermost-channel-cursor.ts';
 import type { MattermostCommandTable } from './mattermost-command.ts';
@@ -27,4 +28,5 @@ export interface Database {
   mattermost_link_use: MattermostLinkUseTable;
   mattermost_channel_cursor: MattermostChannelCursorTable;
   connected_account: ConnectedAccountTable;
+  connect_request: ConnectRequestTable;
 }
