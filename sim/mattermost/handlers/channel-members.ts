@@ -3,6 +3,7 @@ import { ok, type RequestContext, type Result, STATUS_OK, sessionOf } from '../h
 import { isId } from '../ids.ts';
 import { isAdmin } from '../permissions.ts';
 import type { ChannelMemberRecord } from '../state.ts';
+import { postChannelJoin, postChannelLeave } from '../system-posts.ts';
 import { CHANNEL_NOT_FOUND, insertChannelMember, readableChannel } from './channels.ts';
 import { resolveUserId } from './users.ts';
 
@@ -12,8 +13,9 @@ import { resolveUserId } from './users.ts';
  * Contract: D/G channels take no members this way (400). Adding to a public channel needs team membership (or
  * admin), to a private one channel membership (or admin); the added user must be on the team (404
  * `app.team.get_member.missing.app_error` if never, 400 `api.channel.add_user.to.channel.failed.deleted.app_error`
- * if they left). Adds publish `user_added` to the channel; removals publish `user_removed` to the remaining
- * members (with `user_id`) and to the removed user (with `channel_id`).
+ * if they left). Adds publish `user_added` to the channel and post `system_add_to_channel` (or
+ * `system_join_channel` for oneself); removals post `system_remove_from_channel` (or `system_leave_channel`) and
+ * publish `user_removed` to the remaining members (with `user_id`) and to the removed user (with `channel_id`).
  */
 export function memberView(m: ChannelMemberRecord): Record<string, unknown> {
   return {
@@ -69,12 +71,14 @@ export function addChannelMember(ctx: RequestContext): Result {
   }
   const existed = state.channelMember(channel.id, userId) !== undefined;
   const m = insertChannelMember(state, channel.id, userId);
-  if (!existed)
+  if (!existed) {
     ctx.world.hub.publish(
       'user_added',
       { user_id: userId, team_id: channel.team_id },
       { channel_id: channel.id },
     );
+    postChannelJoin(ctx.world, channel.id, session.user_id, userId);
+  }
   return ok(memberView(m), 201);
 }
 
@@ -117,9 +121,11 @@ export function removeChannelMember(ctx: RequestContext): Result {
       channel.type === 'O' ? 'manage_public_channel_members' : 'manage_private_channel_members',
     );
   }
+  const wasMember = state.channelMember(channel.id, userId) !== undefined;
   state.channelMembers = state.channelMembers.filter(
     (m) => !(m.channel_id === channel.id && m.user_id === userId),
   );
+  if (wasMember) postChannelLeave(ctx.world, channel.id, session.user_id, userId);
   ctx.world.hub.publish(
     'user_removed',
     { user_id: userId, remover_id: session.user_id },

@@ -3,6 +3,7 @@ import { ok, type RequestContext, type Result, STATUS_OK, sessionOf } from '../h
 import { isId, newId } from '../ids.ts';
 import { isAdmin } from '../permissions.ts';
 import type { SimState, TeamMemberRecord, TeamRecord } from '../state.ts';
+import { postTeamJoin } from '../system-posts.ts';
 import { teamView } from '../views.ts';
 import { insertChannel } from './channels.ts';
 import { resolveUserId } from './users.ts';
@@ -170,8 +171,12 @@ export function addTeamMember(ctx: RequestContext): Result {
   const teamAdmin = state.teamMember(team.id, session.user_id)?.roles.includes('team_admin') ?? false;
   if (!isAdmin(state, session) && !teamAdmin && !(self && team.type === 'O'))
     throw permissionDenied('add_user_to_team');
+  const wasMember = state.teamMember(team.id, b.user_id) !== undefined;
   const member = insertTeamMember(state, team.id, b.user_id);
-  ctx.world.hub.publish('added_to_team', { team_id: team.id, user_id: b.user_id }, { user_id: b.user_id });
+  if (!wasMember) {
+    ctx.world.hub.publish('added_to_team', { team_id: team.id, user_id: b.user_id }, { user_id: b.user_id });
+    postTeamJoin(ctx.world, team.id, session.user_id, b.user_id);
+  }
   return ok(memberView(member), 201);
 }
 

@@ -61,6 +61,27 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
     ).toBe(403);
   });
 
+  it('posts the system messages membership changes make (a bridge must filter system_* types)', async () => {
+    const admin = client(sim, sim.ready.adminToken);
+    const ch = await admin.createChannel({
+      team_id: sim.ready.teams.acme?.id,
+      name: 'planning',
+      display_name: 'Planning',
+      type: 'O',
+    } as never);
+    await admin.addToChannel(userId(sim, 'carol'), ch.id);
+    await client(sim, userToken(sim, 'carol')).removeFromChannel(userId(sim, 'carol'), ch.id);
+    const log = (await (await control(sim, 'GET', `/_sim/channels/${ch.id}/post-log`)).json()) as Array<{
+      kind: string;
+      post: { type: string; user_id: string; props: Record<string, unknown> };
+    }>;
+    expect(log.map((e) => [e.post.type, e.post.user_id])).toEqual([
+      ['system_add_to_channel', userId(sim, 'sysadmin')],
+      ['system_leave_channel', userId(sim, 'carol')],
+    ]);
+    expect(log[0]?.post.props.addedUserId).toBe(userId(sim, 'carol'));
+  });
+
   it('creates group channels of 3-8 members including the caller', async () => {
     const alice = client(sim, userToken(sim, 'alice'));
     const gm = await alice.createGroupChannel([userId(sim, 'bob'), userId(sim, 'carol')]);
