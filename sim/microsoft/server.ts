@@ -248,7 +248,12 @@ async function runAuthorized(
     const mailbox =
       req.params.userId ?? (principal.kind === 'delegated' ? principal.userId : ctx.state.tenant.id);
     const scopeKey = spec.workload === 'outlook' ? mailbox : ctx.state.tenant.id;
-    const verdict = ctx.throttle.take(principal.appId, spec.workload, scopeKey);
+    const teamOrChannel = req.params.channelId ?? req.params.teamId;
+    const verdict =
+      ctx.throttle.take(principal.appId, spec.workload, scopeKey) ??
+      (teamOrChannel && spec.workload.startsWith('teams-')
+        ? ctx.throttle.takeTeamOrChannel(principal.appId, teamOrChannel)
+        : null);
     if (verdict) {
       throw new GraphError(429, verdict.code, verdict.message, {
         'Retry-After': String(verdict.retryAfterSec),

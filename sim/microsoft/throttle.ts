@@ -16,8 +16,10 @@ interface Limit {
   windowSec: number;
 }
 
-const LIMITS: Record<Workload | 'global', Limit> = {
+const LIMITS: Record<Workload | 'global' | 'team-or-channel', Limit> = {
   global: { capacity: 2000, windowSec: 1 },
+  /** "At most 4 rps per app on one team or channel" (graph-api.md §4.8). */
+  'team-or-channel': { capacity: 4, windowSec: 1 },
   outlook: { capacity: 10_000, windowSec: 600 },
   'teams-chat-read': { capacity: 20, windowSec: 1 },
   'teams-chat-write': { capacity: 20, windowSec: 1 },
@@ -82,6 +84,15 @@ export class Throttle {
       };
     }
     return { retryAfterSec: wait, code: 'TooManyRequests', message: 'Too many requests.' };
+  }
+
+  /** The per-team/channel ceiling for one app, on top of the workload buckets. */
+  takeTeamOrChannel(appId: string, teamOrChannelId: string): ThrottleVerdict | null {
+    if (!this.#settings.throttling.enabled) return null;
+    const wait = this.#takeOne(`team-or-channel|${appId}|${teamOrChannelId}`, LIMITS['team-or-channel']);
+    return wait === null
+      ? null
+      : { retryAfterSec: wait, code: 'TooManyRequests', message: 'Too many requests.' };
   }
 
   /** Outlook concurrency: returns a release function, or null when 4 calls are already in flight. */

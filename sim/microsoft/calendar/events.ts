@@ -418,6 +418,19 @@ export function respond(ctx: SimContext, owner: UserRecord, id: string, response
   const b = (body ?? {}) as Json;
   if (b.comment !== undefined && typeof b.comment !== 'string')
     throw invalid("Property 'comment' must be a string.");
+  // proposedNewTime: decline/tentativelyAccept only, when the organizer allows proposals (documented rules).
+  let proposed: { start: Json; end: Json } | null = null;
+  if (b.proposedNewTime !== undefined && b.proposedNewTime !== null) {
+    if (response === 'accepted') throw invalid("Property 'proposedNewTime' is not supported for accept.");
+    if (stored.event.allowNewTimeProposals === false) {
+      throw invalid('The organizer does not allow new time proposals for this meeting.');
+    }
+    const slot = b.proposedNewTime as { start?: Json; end?: Json };
+    const ps = parseDateTimeTimeZone(slot.start as Json, 'proposedNewTime.start');
+    const pe = parseDateTimeTimeZone(slot.end as Json, 'proposedNewTime.end');
+    if (pe <= ps) throw invalid('The proposed end time must be after the proposed start time.');
+    proposed = { start: slot.start as Json, end: slot.end as Json };
+  }
   const time = graphInstant(ctx.clock.now());
   stored.event.responseStatus = { response, time };
   stored.event.showAs = response === 'accepted' ? 'busy' : response === 'declined' ? 'free' : 'tentative';
@@ -426,7 +439,9 @@ export function respond(ctx: SimContext, owner: UserRecord, id: string, response
   const org = ctx.state.events.get(stored.organizerRef.eventId);
   if (!org) return;
   for (const a of org.event.attendees ?? []) {
-    if (a.emailAddress?.address?.toLowerCase() === owner.mail.toLowerCase()) a.status = { response, time };
+    if (a.emailAddress?.address?.toLowerCase() !== owner.mail.toLowerCase()) continue;
+    a.status = { response, time };
+    if (proposed) a.proposedNewTime = proposed as NonNullable<Attendee['proposedNewTime']>;
   }
   touch(ctx, org, 'updated');
 }

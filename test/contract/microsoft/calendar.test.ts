@@ -99,6 +99,22 @@ describe('invitations', () => {
     expect(copy?.id).not.toBe(created.id);
     expect(copy?.start?.dateTime).toBe(`${start}T09:00:00.0000000`); // UTC by default; Berlin is UTC+1 in winter
 
+    const later = { dateTime: `${start}T15:00:00`, timeZone: 'UTC' };
+    const laterEnd = { dateTime: `${start}T16:00:00`, timeZone: 'UTC' };
+    const proposal = await h.graph(bob, 'POST', `/me/events/${copy?.id}/tentativelyAccept`, {
+      proposedNewTime: { start: later, end: laterEnd },
+    });
+    expect(proposal.status).toBe(202);
+    const proposed: Event = await ac.api(`/me/events/${created.id}`).get();
+    expect(proposed.attendees?.[0]).toMatchObject({
+      status: { response: 'tentativelyAccepted' },
+      proposedNewTime: { start: later, end: laterEnd },
+    });
+    const acceptWithProposal = await h.graph(bob, 'POST', `/me/events/${copy?.id}/accept`, {
+      proposedNewTime: { start: later, end: laterEnd },
+    });
+    expect(acceptWithProposal.status).toBe(400);
+
     const acceptRes = await h.graph(bob, 'POST', `/me/events/${copy?.id}/accept`, {
       comment: 'see you',
       sendResponse: true,

@@ -23,6 +23,17 @@ describe('Throttle', () => {
     clock.dispose();
   });
 
+  it('caps one app at 4 requests per second on one team or channel', async () => {
+    const clock = new SimClock(Date.UTC(2026, 0, 1));
+    const t = new Throttle(clock, settings(true));
+    for (let i = 0; i < 4; i++) expect(t.takeTeamOrChannel('app', 'channel-1')).toBeNull();
+    expect(t.takeTeamOrChannel('app', 'channel-1')?.retryAfterSec).toBe(1);
+    expect(t.takeTeamOrChannel('app', 'channel-2')).toBeNull();
+    await clock.advance(250);
+    expect(t.takeTeamOrChannel('app', 'channel-1')).toBeNull();
+    clock.dispose();
+  });
+
   it('limits Outlook to 4 concurrent calls per app and mailbox', () => {
     const clock = new SimClock();
     const t = new Throttle(clock, settings(true));
