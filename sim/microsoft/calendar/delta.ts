@@ -80,7 +80,8 @@ export const calendarViewDelta: Handler = (req, ctx) => {
     const w = viewWindow(req);
     t = { f: w.from, t: w.to, q: ctx.state.mailboxSeq, k: 0 };
   }
-  const all = viewInstances(ctx, owner, null, t.f, t.t);
+  // The first round is a snapshot as of its start: items written meanwhile come in the next delta round.
+  const all = viewInstances(ctx, owner, null, t.f, t.t).filter((i) => i.stored.seq <= t.q);
   const offset = t.k ?? 0;
   const slice = all.slice(offset, offset + pageSize).map((i) => renderInstance(i, zone));
   if (offset + pageSize < all.length) {
