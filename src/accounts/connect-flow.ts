@@ -8,7 +8,20 @@ import type { Logger } from '../core/log.ts';
 import type { TokenSigner } from '../core/signed-token.ts';
 import type { ConnectRequests } from '../store/index.ts';
 import { accountErrors } from './errors.ts';
-import type { BotPosts, MattermostDirectory, MicrosoftSessions, MicrosoftSignIn } from './ports.ts';
+import type {
+  BotPosts,
+  ConnectLinks,
+  MattermostDirectory,
+  MicrosoftSessions,
+  MicrosoftSignIn,
+  WebSignIn,
+} from './ports.ts';
+
+/** The service's pages for connecting, relative to server.publicUrl. */
+export const connectPaths = {
+  start: '/connect/start',
+  microsoftCallback: '/connect/microsoft/callback',
+} as const;
 
 export const featureNames: Record<Feature, string> = {
   calendar: 'Microsoft Calendar',
@@ -26,12 +39,11 @@ export interface ConnectFlowDeps {
   signer: TokenSigner;
   directory: MattermostDirectory;
   posts: BotPosts;
+  webSignIn: WebSignIn;
   signIn: MicrosoftSignIn;
   sessions: MicrosoftSessions;
   clock: Clock;
   log: Logger;
-  /** Where browsers reach this service, e.g. https://mm365.example.com. */
-  publicUrl: string;
   /** Called after a feature is disconnected (a feature deletes its subscriptions). Failures are logged, not thrown. */
   onDisconnected?: (mmUserId: MmUserId, feature: Feature) => Promise<void>;
 }
@@ -52,7 +64,7 @@ export interface PageResult {
  *    ("Connected as …") and show a page the user can close.
  * Every step checks that the browser's Mattermost user is the one the link was made for.
  */
-export class ConnectFlow {
+export class ConnectFlow implements ConnectLinks {
   readonly #d: ConnectFlowDeps;
 
   constructor(deps: ConnectFlowDeps) {
@@ -69,11 +81,7 @@ export class ConnectFlow {
         text: `You are already connected to ${featureNames[feature]} as ${account.microsoft.userPrincipalName}. To use another Microsoft account, run \`/${triggers[feature]} disconnect\` first.`,
       };
     }
-    const id = randomUUID();
-    const now = this.#d.clock.now();
-    await this.#d.requests.create({ id, mmUserId, feature, createdAt: new Date(now) });
-    const token = this.#d.signer.sign('connect-link', { r: id, u: mmUserId, f: feature }, now + linkTtlMs);
-    const link = `${this.#d.publicUrl}/connect/start?token=${encodeURIComponent(token)}`;
+    const { id, link } = await this.#newLink(mmUserId, feature);
     const intro =
       account?.status === 'inactive'
         ? `Your Microsoft connection stopped working. [Reconnect your Microsoft account](${link}) to use ${featureNames[feature]} again.`
@@ -84,6 +92,25 @@ export class ConnectFlow {
     );
     await this.#d.requests.setDmPost(id, postId);
     return { text: 'I sent you a direct message with a link to connect your Microsoft account.' };
+  }
+
+  /** For the keep-alive DM: a link that reconnects the account for the first feature it was connected for. */
+  async reconnectUrl(mmUserId: MmUserId): Promise<string> {
+    const account = await this.#d.accounts.get(mmUserId);
+    return (await this.#newLink(mmUserId, account?.features[0] ?? 'calendar')).link;
+  }
+
+  /** A connect request and its link: through the Mattermost sign-in, then /connect/start with a signed token. */
+  async #newLink(mmUserId: MmUserId, feature: Feature): Promise<{ id: string; link: string }> {
+    const id = randomUUID();
+    const now = this.#d.clock.now();
+    await this.#d.requests.create({ id, mmUserId, feature, createdAt: new Date(now) });
+    const token = this.#d.signer.sign('connect-link', { r: id, u: mmUserId, f: feature }, now + linkTtlMs);
+    const link = await this.#d.webSignIn.linkFor(
+      mmUserId,
+      `${connectPaths.start}?token=${encodeURIComponent(token)}`,
+    );
+    return { id, link };
   }
 
   /**

@@ -1,5 +1,11 @@
 export { connectionSubcommands } from './commands.ts';
-export { ConnectFlow, type ConnectFlowDeps, featureNames, type PageResult } from './connect-flow.ts';
+export {
+  ConnectFlow,
+  type ConnectFlowDeps,
+  connectPaths,
+  featureNames,
+  type PageResult,
+} from './connect-flow.ts';
 export { accountErrors } from './errors.ts';
 export {
   checkSession,
@@ -18,4 +24,5 @@ export type {
   MicrosoftSignIn,
   SessionCheck,
   UserMessenger,
+  WebSignIn,
 } from './ports.ts';

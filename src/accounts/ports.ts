@@ -30,6 +30,15 @@ export interface ConnectLinks {
   reconnectUrl(mmUserId: MmUserId): Promise<string>;
 }
 
+/** Web pages need to know which Mattermost user the browser is; the Mattermost edge signs browsers in. */
+export interface WebSignIn {
+  /**
+   * A link for `mmUserId` that signs the browser in to Mattermost as that user (refusing anyone else) and
+   * then opens `returnTo`, a path on this service.
+   */
+  linkFor(mmUserId: MmUserId, returnTo: string): Promise<string>;
+}
+
 /** A Mattermost user as the accounts domain needs to see them. */
 export interface MattermostUser {
   id: MmUserId;

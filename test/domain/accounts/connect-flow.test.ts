@@ -73,9 +73,10 @@ describe('connect flow', () => {
       },
       signIn,
       sessions: { refresh: async () => ({ ok: true }), forget: async (u) => void forgotten.push(u) },
+      // The Mattermost sign-in step is the edge's (tested there); here its link lands straight on the page.
+      webSignIn: { linkFor: async (_u, returnTo) => `https://mm365.example${returnTo}` },
       clock,
       log,
-      publicUrl: 'https://mm365.example',
       onDisconnected: async (u, f) => void disconnectedHooks.push(`${u}:${f}`),
     });
     const linkToken = () => {
@@ -225,5 +226,10 @@ describe('connect flow', () => {
     expect(dms.at(-1)?.text).toContain('[Reconnect your Microsoft account]');
     await flow.complete({ code: 'good-code', state: stateOf(await flow.start(linkToken(), alice)) }, alice);
     expect(await accounts.isConnected(alice, 'calendar')).toBe(true);
+
+    // The keep-alive DM's link is a working connect link for the account's feature.
+    const reconnect = new URL(await flow.reconnectUrl(alice));
+    expect(reconnect.pathname).toBe('/connect/start');
+    expect(await flow.start(reconnect.searchParams.get('token') as string, alice)).toContain('f=calendar');
   });
 });
