@@ -114,3 +114,30 @@ export function postTeamJoin(world: World, teamId: string, actorId: string, user
     },
   );
 }
+
+/** A channel property changed (`PostUpdateChannelHeaderMessage` and its purpose/display-name siblings). */
+export function postChannelPropertyChange(
+  world: World,
+  channelId: string,
+  actorId: string,
+  kind: 'header' | 'purpose' | 'displayname',
+  oldValue: string,
+  newValue: string,
+): void {
+  const who = `@${username(world, actorId)}`;
+  const message =
+    newValue === ''
+      ? `${who} removed the channel ${kind === 'displayname' ? 'display name' : kind} (was: ${oldValue})`
+      : oldValue === ''
+        ? `${who} updated the channel ${kind === 'displayname' ? 'display name' : kind} to: ${newValue}`
+        : `${who} updated the channel ${kind === 'displayname' ? 'display name' : kind} from: ${oldValue} to: ${newValue}`;
+  const props: Record<string, unknown> = { username: username(world, actorId) };
+  if (kind === 'displayname') {
+    props.old_displayname = oldValue;
+    props.new_displayname = newValue;
+  } else {
+    props[`old_${kind}`] = oldValue;
+    props[`new_${kind}`] = newValue;
+  }
+  systemPost(world, channelId, actorId, `system_${kind}_change`, message, props);
+}

@@ -4,6 +4,7 @@ import { ok, type RequestContext, type Result, sessionOf } from '../http/context
 import { directChannelName, isId, newId } from '../ids.ts';
 import { canReadChannel, isAdmin } from '../permissions.ts';
 import type { ChannelMemberRecord, ChannelRecord, ChannelType, SessionRecord, SimState } from '../state.ts';
+import { postChannelPropertyChange } from '../system-posts.ts';
 import { channelView } from '../views.ts';
 import { resolveUserId } from './users.ts';
 
@@ -249,7 +250,8 @@ export function createGroupChannel(ctx: RequestContext): Result {
 /**
  * `PUT /channels/{id}/patch {display_name?, header?, purpose?}`: members (or admins) may change a channel's
  * properties (`manage_*_channel_properties` belong to channel_user by default); DMs and GMs take a header and
- * purpose but no new name. Publishes `channel_updated` to the members.
+ * purpose but no new name. Publishes `channel_updated` to the members and posts `system_header_change` (or the
+ * purpose/display-name equivalents) for each property that changed.
  */
 export function patchChannel(ctx: RequestContext): Result {
   const state = ctx.world.state;
@@ -261,6 +263,7 @@ export function patchChannel(ctx: RequestContext): Result {
     );
   }
   const b = (ctx.body ?? {}) as { display_name?: unknown; header?: unknown; purpose?: unknown };
+  const before = { header: channel.header, purpose: channel.purpose, displayname: channel.display_name };
   if (typeof b.header === 'string') {
     if ([...b.header].length > 1024)
       throw new SimError(400, 'model.channel.is_valid.header.app_error', 'Invalid header.');
@@ -278,6 +281,12 @@ export function patchChannel(ctx: RequestContext): Result {
     channel.display_name = b.display_name;
   }
   channel.update_at = state.now();
+  const after = { header: channel.header, purpose: channel.purpose, displayname: channel.display_name };
+  for (const kind of ['header', 'purpose', 'displayname'] as const) {
+    if (after[kind] !== before[kind]) {
+      postChannelPropertyChange(ctx.world, channel.id, session.user_id, kind, before[kind], after[kind]);
+    }
+  }
   ctx.world.hub.publish(
     'channel_updated',
     { channel: JSON.stringify(channelView(channel)) },

@@ -55,6 +55,13 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
     const dm = await alice.createDirectChannel([userId(sim, 'alice'), userId(sim, 'bob')]);
     const patched = await alice.patchChannel(dm.id, { header: 'Synced with Teams' } as never);
     expect(patched.header).toBe('Synced with Teams');
+    const log = (await (await control(sim, 'GET', `/_sim/channels/${dm.id}/post-log`)).json()) as Array<{
+      post: { type: string; props: Record<string, unknown> };
+    }>;
+    expect(log.at(-1)?.post).toMatchObject({
+      type: 'system_header_change',
+      props: { new_header: 'Synced with Teams' },
+    });
     expect(
       (await refusal(client(sim, userToken(sim, 'carol')).patchChannel(dm.id, { header: 'x' } as never)))
         .status_code,
