@@ -6,8 +6,10 @@ import type { Config } from '../core/config/index.ts';
 import type { Logger } from '../core/log.ts';
 import { metricPrefix } from '../core/metrics/registry.ts';
 import type { TokenSigner } from '../core/signed-token.ts';
+import { accountsPorts } from './accounts-adapter.ts';
 import { type BotIdentity, inspectBot } from './bot/bootstrap.ts';
 import { CommandRegistrar, type TeamSyncReport } from './bot/command-registrar.ts';
+import { type Check, diagnose } from './bot/diagnose.ts';
 import { MattermostHttp, type MattermostHttpOptions } from './client/http.ts';
 import { MattermostRest } from './client/rest.ts';
 import type { MmEventHandler } from './events.ts';
@@ -28,6 +30,7 @@ import './errors.ts';
 
 export type { BotIdentity } from './bot/bootstrap.ts';
 export type { TeamSyncReport } from './bot/command-registrar.ts';
+export type { Check } from './bot/diagnose.ts';
 export { MattermostError } from './client/http.ts';
 export { mattermostErrors } from './errors.ts';
 export type { EventSource, MmEvent, MmEventHandler, MmPostView } from './events.ts';
@@ -86,6 +89,10 @@ export interface MattermostEdge {
   stop(): Promise<void>;
   /** Re-register commands in every team of the bot (the periodic job and doctor call this). */
   recheckCommands(): Promise<TeamSyncReport[]>;
+  /** doctor's Mattermost checks (token, bot, roles, commands, OAuth app, callbacks); never throws. */
+  diagnose(): Promise<Check[]>;
+  /** Objects matching the accounts domain's ports (UserMessenger, MattermostDirectory, BotPosts). */
+  readonly accounts: ReturnType<typeof accountsPorts>;
   /** The bot as checked by start(); throws before it. */
   bot(): BotIdentity;
   readonly rest: MattermostRest;
@@ -243,6 +250,16 @@ export function createMattermostEdge(deps: MattermostEdgeDeps): MattermostEdge {
       if (socketStarted) await socket.stop();
     },
     recheckCommands: () => registrar.syncAll(),
+    diagnose: () =>
+      diagnose({
+        rest,
+        commands: stores.commands,
+        sets,
+        commandUrl: url(paths.command),
+        oauth: config.oauthClientId ? { clientId: config.oauthClientId } : undefined,
+        redirectUri: url(paths.oauthCallback),
+      }),
+    accounts: accountsPorts(rest, messenger),
     bot,
     rest,
     messenger,

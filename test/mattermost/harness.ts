@@ -158,7 +158,7 @@ export async function startEdgeWorld(opts: EdgeWorldOptions = {}): Promise<EdgeW
     linkUses: new MattermostLinkUses(db),
     channelCursors: new MattermostChannelCursors(db),
   };
-  // The OAuth app needs our callback URL, known only after listen: register it with a placeholder and fix it up.
+  // The OAuth app needs our callback URL, known only after listen: registered with a placeholder, edited below.
   if (opts.oauth) {
     const app = await mm(sim, 'POST', '/api/v4/oauth/apps', {
       body: {
@@ -199,12 +199,12 @@ export async function startEdgeWorld(opts: EdgeWorldOptions = {}): Promise<EdgeW
   await http.listen({ host: '127.0.0.1', port: 0 });
   publicUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
   if (oauthApp) {
+    // Now that our callback URL is known, the admin edits the app (PUT /oauth/apps/{id}).
     const app = await mm(sim, 'GET', `/api/v4/oauth/apps/${oauthApp.id}`);
-    // PUT /oauth/apps is not simulated: delete and re-create is not possible with a fixed id, so the sim's
-    // world is patched the way an admin edits the app in the System Console.
-    const record = sim.world.state.oauthApps.get(oauthApp.id) as { callback_urls: string[] } | undefined;
-    if (!record || app.status !== 200) throw new Error('oauth app missing');
-    record.callback_urls = [`${publicUrl}/mattermost/oauth/callback`];
+    const edited = await mm(sim, 'PUT', `/api/v4/oauth/apps/${oauthApp.id}`, {
+      body: { ...app.body, callback_urls: [`${publicUrl}/mattermost/oauth/callback`] },
+    });
+    if (edited.status !== 200) throw new Error(`oauth app edit: ${JSON.stringify(edited.body)}`);
   }
   await edge.start();
   return {

@@ -125,6 +125,27 @@ export class MattermostRest {
     });
   }
 
+  getOAuthApp(appId: string): Promise<{ id: string; callback_urls: string[] }> {
+    return this.http.json({ method: 'GET', path: `/api/v4/oauth/apps/${encodeURIComponent(appId)}` });
+  }
+
+  getChannelByName(teamId: string, name: string): Promise<Channel> {
+    return this.http.json({
+      method: 'GET',
+      path: `/api/v4/teams/${teamId}/channels/name/${encodeURIComponent(name)}`,
+    });
+  }
+
+  /** Runs a slash command as the token's user (doctor uses it to prove Mattermost can call us back). */
+  executeCommand(channelId: string, command: string): Promise<{ text?: string }> {
+    return this.http.json({
+      method: 'POST',
+      path: '/api/v4/commands/execute',
+      json: { channel_id: channelId, command },
+      idempotent: false,
+    });
+  }
+
   /** No session needed: the trigger_id (valid 30 s) is the proof. Retrying within that window is harmless. */
   async openDialog(triggerId: string, url: string, dialog: Record<string, unknown>): Promise<void> {
     await this.http.send({
