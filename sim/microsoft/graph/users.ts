@@ -7,7 +7,7 @@ import { isKnownTimeZone } from '../calendar/time-zones.ts';
 import type { Handler, SimContext, SimRequest } from '../context.ts';
 import { badRequest, GraphError } from '../graph-error.ts';
 import type { UserRecord } from '../state.ts';
-import { directoryUser, mailboxUser } from './auth.ts';
+import { denied, directoryUser, mailboxUser, principalOf } from './auth.ts';
 import { applySelect, collection } from './odata.ts';
 
 export function userJson(u: UserRecord, req: SimRequest): Record<string, unknown> {
@@ -28,8 +28,14 @@ export function userJson(u: UserRecord, req: SimRequest): Record<string, unknown
   return applySelect({ ...full, userType: u.userType, accountEnabled: u.accountEnabled }, req);
 }
 
+/** Scopes that let a delegated caller read users other than itself (User.Read covers only the signed-in user). */
+const READ_OTHERS = ['User.ReadBasic.All', 'User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'];
+
 export const getUser: Handler = (req, ctx) => {
   const u = directoryUser(req, ctx);
+  const p = principalOf(req);
+  if (p.kind === 'delegated' && p.userId !== u.id && !READ_OTHERS.some((s) => p.scopes.has(s)))
+    throw denied();
   const fragment = req.params.userId === undefined ? 'users/$entity' : 'users/$entity';
   return {
     status: 200,

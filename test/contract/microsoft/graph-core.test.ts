@@ -38,6 +38,15 @@ describe('errors and permissions', () => {
     expect(err.date).toBeInstanceOf(Date);
   });
 
+  it('lets User.Read read only the signed-in user', async () => {
+    const token = await h.tokenFor('alice', ['User.Read']);
+    expect((await h.graph(token, 'GET', `/users/${h.sim.ready.users.alice?.id}`)).status).toBe(200);
+    expect((await h.graph(token, 'GET', `/users/${h.sim.ready.users.bob?.id}`)).status).toBe(403);
+    expect((await h.graph(token, 'GET', '/users')).status).toBe(403);
+    const basic = await h.tokenFor('alice', ['User.ReadBasic.All']);
+    expect((await h.graph(basic, 'GET', '/users/bob@contoso.example')).status).toBe(200);
+  });
+
   it('answers an app-only token on a delegated-only API with 403, and /me with 400', async () => {
     const app = await h.appToken();
     expect((await h.graph(app, 'GET', '/me')).status).toBe(400);
