@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { Config } from '../core/config/index.ts';
 import { AppError } from '../core/errors.ts';
+import './errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 export type MicrosoftConfig = Config['microsoft'];
 export type CloudName = MicrosoftConfig['cloud'];

@@ -1,6 +1,7 @@
 import * as msal from '@azure/msal-node';
 import type { InactiveReason } from '../../core/accounts/account.ts';
 import { AppError } from '../../core/errors.ts';
+import '../errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 /** Why a user must connect again; `not_connected` when there was never a sign-in in this partition. */
 export type ReconnectReason = InactiveReason | 'not_connected';

@@ -6,6 +6,7 @@ import type { MicrosoftEndpoints } from '../clouds.ts';
 import { fromMsalError } from './auth-errors.ts';
 import { qualifiedScopes } from './scopes.ts';
 import type { TokenCacheStore } from './token-cache-store.ts';
+import '../errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 export interface MicrosoftAuthDeps {
   endpoints: MicrosoftEndpoints;

@@ -3,6 +3,7 @@ import type { GraphClient, GraphMethod, SessionOptions } from './graph-client.ts
 import { graphError, parseGraphErrorBody } from './graph-error.ts';
 import { backoffMs, retryAfterMs } from './retry-after.ts';
 import { routeTemplate } from './route-template.ts';
+import '../errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 export interface BatchItem {
   /** Unique within one batch() call. */

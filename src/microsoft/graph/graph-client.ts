@@ -7,6 +7,7 @@ import { createGraphMetrics, type GraphFeature, type GraphMetrics } from './grap
 import { MailboxLimiter } from './mailbox-limiter.ts';
 import { backoffMs, retryAfterMs } from './retry-after.ts';
 import { routeTemplate } from './route-template.ts';
+import '../errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 export type GraphMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 

@@ -1,4 +1,5 @@
 import { AppError, type ErrorCode } from '../../core/errors.ts';
+import '../errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 /** What Graph said about a failed call, kept on the AppError's details for logs and callers. */
 export interface GraphFailure {

@@ -1,6 +1,7 @@
 import { AppError } from '../../core/errors.ts';
 import { type BatchItem, type BatchResult, sendBatch } from './batch.ts';
 import type { GraphCall, GraphClient, GraphResponse, SessionOptions } from './graph-client.ts';
+import '../errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 interface Page<T> {
   value?: T[];

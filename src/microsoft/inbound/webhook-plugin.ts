@@ -8,6 +8,7 @@ import { type ChangeNotification, notificationEnvelopeSchema } from '../notifica
 import type { ValidationTokenVerifier } from '../notifications/validation-tokens.ts';
 import type { InboundNotificationRow, NotificationInbox, SubscriptionLookup } from './ports.ts';
 import { isInertValidationToken } from './validation-token.ts';
+import '../errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 export interface WebhookPluginOptions {
   inbox: NotificationInbox;

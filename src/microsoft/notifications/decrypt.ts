@@ -1,5 +1,6 @@
 import { constants, createDecipheriv, createHmac, privateDecrypt, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../core/errors.ts';
+import '../errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 export interface EncryptedContent {
   data: string;

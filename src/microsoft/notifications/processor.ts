@@ -10,6 +10,7 @@ import {
   type GraphNotification,
   type LifecycleEvent,
 } from './notification-schema.ts';
+import '../errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 /** A recorded notification as the store returns it. */
 export interface StoredNotification {

@@ -7,6 +7,7 @@ import type { GraphSession } from '../graph/graph-session.ts';
 import { hashClientState, newClientState } from '../notifications/client-state.ts';
 import type { NotificationCertificates } from './certificates.ts';
 import type { SubscriptionRecord, SubscriptionStore } from './ports.ts';
+import '../errors.ts'; // registers this folder's MM365_* codes, so AppError knows their HTTP status
 
 /** Whose token creates and renews the subscription. */
 export type SubscriptionAuth = { kind: 'app' } | { kind: 'user'; partition: string; feature: Feature };

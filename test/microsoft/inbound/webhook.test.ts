@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphNotification, SubscriptionHandler } from '../../../src/microsoft/index.ts';
+import { hashClientState } from '../../../src/microsoft/notifications/client-state.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { type MsHarness, startMsHarness } from '../harness.ts';
 import { type WiredEdge, wireEdge } from '../wiring.ts';
@@ -145,6 +146,50 @@ describe('Graph webhook receiver + subscription manager, end to end with the sim
     expect(await count()).toBe(rows);
     const text = await w.metrics.registry.metrics();
     expect(text).toMatch(/outcome="bad_client_state"\} 1/);
+  });
+
+  it('drops (202, nothing recorded) a POST whose validationTokens do not verify', async () => {
+    const sub = await w.edge.subscriptions.ensure(eventsSpec());
+    await w.subscriptions.update(sub.id, { clientStateHash: hashClientState('known-for-this-test') });
+    const count = async () =>
+      (await h.t.store.db.selectFrom('microsoft_notification').select('id').execute()).length;
+    const rows = await count();
+    const res = await w.http.inject({
+      method: 'POST',
+      url: '/microsoft/notifications',
+      payload: {
+        value: [
+          {
+            subscriptionId: sub.graphId,
+            clientState: 'known-for-this-test',
+            changeType: 'updated',
+            resource: 'x',
+          },
+        ],
+        validationTokens: ['eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.'],
+      },
+    });
+    expect(res.statusCode).toBe(202);
+    expect(await count()).toBe(rows);
+    expect(await w.metrics.registry.metrics()).toMatch(/outcome="bad_validation_tokens"\} 1/);
+    // The same notification without the bad tokens is accepted: the tokens were the reason.
+    const ok = await w.http.inject({
+      method: 'POST',
+      url: '/microsoft/notifications',
+      payload: {
+        value: [
+          {
+            subscriptionId: sub.graphId,
+            clientState: 'known-for-this-test',
+            changeType: 'updated',
+            resource: 'x',
+          },
+        ],
+      },
+    });
+    expect(ok.statusCode).toBe(202);
+    expect(await count()).toBe(rows + 1);
+    await w.edge.subscriptions.recreate(sub.id); // back to a clientState Graph knows
   });
 
   it('acts on lifecycle events: subscriptionRemoved recreates and catches up, missed catches up, reauthorize', async () => {

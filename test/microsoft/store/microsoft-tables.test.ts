@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Vault } from '../../../src/core/vault/index.ts';
 import { migrateToLatest } from '../../../src/store/index.ts';
 import { MicrosoftCertificates } from '../../../src/store/microsoft-certificate.ts';
@@ -13,16 +13,14 @@ const k1 = { id: 'k1', key: randomBytes(32) };
 const k2 = { id: 'k2', key: randomBytes(32) };
 
 describe.each(drivers)('Microsoft edge tables on %s', (driver) => {
-  let t: TestStore | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
-  async function open(): Promise<TestStore> {
+  // One database per driver for the file (opening PGlite is the slow part); each test uses its own table.
+  let t: TestStore;
+  beforeAll(async () => {
     t = await openTestStore(driver);
     await migrateToLatest(t.store);
-    return t;
-  }
+  });
+  afterAll(() => t.close());
+  const open = async () => t;
 
   it('token cache: sealed per partition, unreadable when moved, re-sealed with the new key on read', async () => {
     const { store } = await open();
