@@ -10,8 +10,9 @@ import type { World } from './world.ts';
  * updates: validate, store, keep the channel counters, log for the control API, publish the WebSocket event.
  *
  * Contract: the server sets `props.from_bot="true"` when the author is a bot and `props.from_oauth_app="true"`
- * for OAuth sessions; action buttons without an id get one; a post's `create_at` is strictly increasing within its
- * channel; edits keep `from_bot` and `from_oauth_app`, and set `edit_at` only when the message changes.
+ * for OAuth sessions; action buttons without an id get one; post timestamps are strictly increasing across all
+ * post writes (`SimState.postTick`); edits keep `from_bot` and `from_oauth_app`, and set `edit_at` only when the
+ * message changes.
  */
 export const POST_NOT_FOUND = (): SimError =>
   new SimError(404, 'app.post.get.app_error', 'Unable to get the post.');
@@ -68,8 +69,8 @@ export function insertPost(
   if (author?.is_bot) props.from_bot = 'true';
   if (opts.session?.kind === 'oauth') props.from_oauth_app = 'true';
   assignActionIds(props);
-  // Strictly increasing per channel, so ordering and `since` never tie.
-  const now = Math.max(state.now(), channel.last_post_at + 1);
+  // Strictly increasing across post writes (SimState.postTick), so ordering and `since` never tie.
+  const now = state.postTick();
   const post: PostRecord = {
     id: newId(),
     create_at: input.create_at ?? now,
@@ -168,7 +169,7 @@ export function applyEdit(
   change: { message?: string; props?: Record<string, unknown>; file_ids?: string[]; is_pinned?: boolean },
 ): void {
   const state = world.state;
-  const now = Math.max(state.now(), post.update_at + 1);
+  const now = state.postTick();
   // As app.UpdatePost: only a changed message marks the post edited.
   if (change.message !== undefined && change.message !== post.message) {
     post.message = change.message;

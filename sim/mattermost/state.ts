@@ -346,6 +346,18 @@ export class SimState {
     this.postLog.set(entry.post.channel_id, log);
   }
 
+  #lastPostTick = 0;
+
+  /**
+   * The timestamp for a post write (create, edit, delete, reaction bump): the SimClock, but strictly after the
+   * previous post write, so `update_at > since` never misses a change made in the same millisecond. (The real
+   * server can tie; the sim trades that for deterministic catch-ups.)
+   */
+  postTick(): number {
+    this.#lastPostTick = Math.max(this.now(), this.#lastPostTick + 1);
+    return this.#lastPostTick;
+  }
+
   count(map: Map<string, number>, key: string): void {
     map.set(key, (map.get(key) ?? 0) + 1);
   }

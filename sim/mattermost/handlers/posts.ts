@@ -183,7 +183,7 @@ export function deletePost(ctx: RequestContext): Result {
   if (post.delete_at !== 0) throw POST_NOT_FOUND();
   if (post.user_id !== session.user_id && !isAdmin(state, session))
     throw permissionDenied('delete_others_posts');
-  const now = Math.max(state.now(), post.update_at + 1);
+  const now = state.postTick();
   const doomed = [
     post,
     ...[...state.posts.values()].filter((p) => p.root_id === post.id && p.delete_at === 0),
@@ -290,4 +290,18 @@ export function createEphemeralPost(ctx: RequestContext): Result {
   if (props) input.props = props;
   const record = sendEphemeral(ctx.world, b.user_id, input);
   return ok(postView(state, record), 201);
+}
+
+/** `POST /posts/{id}/pin|unpin`: channel members (or admins); the change is an edit without `edit_at`. */
+export function setPinned(pinned: boolean) {
+  return (ctx: RequestContext): Result => {
+    const state = ctx.world.state;
+    const session = sessionOf(ctx);
+    const post = postFromParam(ctx, session);
+    if (post.delete_at !== 0) throw POST_NOT_FOUND();
+    if (!state.channelMember(post.channel_id, session.user_id) && !isAdmin(state, session))
+      throw permissionDenied('read_channel');
+    if (post.is_pinned !== pinned) applyEdit(ctx.world, post, { is_pinned: pinned });
+    return STATUS_OK;
+  };
 }

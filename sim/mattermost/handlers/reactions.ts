@@ -70,7 +70,7 @@ export function saveReaction(ctx: RequestContext): Result {
     };
     state.reactions.push(reaction);
     post.has_reactions = true;
-    post.update_at = Math.max(state.now(), post.update_at + 1);
+    post.update_at = state.postTick();
     ctx.world.hub.publish(
       'reaction_added',
       { reaction: JSON.stringify(reactionView(reaction)) },
@@ -95,7 +95,7 @@ export function deleteReaction(ctx: RequestContext): Result {
   if (found) {
     state.reactions = state.reactions.filter((r) => r !== found);
     post.has_reactions = state.reactions.some((r) => r.post_id === post.id);
-    post.update_at = Math.max(state.now(), post.update_at + 1);
+    post.update_at = state.postTick();
     ctx.world.hub.publish(
       'reaction_removed',
       { reaction: JSON.stringify(reactionView(found)) },

@@ -117,6 +117,8 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'PUT /api/v4/posts/:post_id/patch': s(posts.patchPost),
     'DELETE /api/v4/posts/:post_id': s(posts.deletePost),
     'GET /api/v4/posts/:post_id/thread': s(posts.getThread),
+    'POST /api/v4/posts/:post_id/pin': s(posts.setPinned(true)),
+    'POST /api/v4/posts/:post_id/unpin': s(posts.setPinned(false)),
     'GET /api/v4/channels/:channel_id/posts': s(posts.getChannelPosts),
 
     // Reactions

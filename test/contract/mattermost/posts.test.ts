@@ -37,6 +37,20 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
     expect(thread.order.sort()).toEqual([post.id, reply.id].sort());
   });
 
+  it('pins and unpins without marking the post edited', async () => {
+    const alice = client(sim, userToken(sim, 'alice'));
+    const post = await alice.createPost({
+      channel_id: channelId(sim, 'acme', 'town-square'),
+      message: 'pin me',
+    } as never);
+    await alice.pinPost(post.id);
+    const pinned = await alice.getPost(post.id);
+    expect(pinned.is_pinned).toBe(true);
+    expect(pinned.edit_at).toBe(0);
+    await alice.unpinPost(post.id);
+    expect((await alice.getPost(post.id)).is_pinned).toBe(false);
+  });
+
   it('refuses DMs between two other users unless admin, and posts into channels the user is not in', async () => {
     const carol = client(sim, userToken(sim, 'carol'));
     expect(
