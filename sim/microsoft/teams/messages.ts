@@ -22,6 +22,9 @@ import type { HostedContentRecord, StoredMessage, UserRecord } from '../state.ts
 import { messageKey } from './message-json.ts';
 
 type Container = StoredMessage['container'];
+
+/** Teams' documented message size ceiling ("approximately 28 KB"). */
+export const MAX_BODY_BYTES = 28 * 1024;
 type Json = Record<string, unknown>;
 
 /** Where a message lives in Graph's URL space (no version prefix). */
@@ -93,6 +96,14 @@ export function parseMessageInput(
     const ct = String(body.contentType ?? 'text').toLowerCase();
     if (ct !== 'text' && ct !== 'html') throw badRequest(`Invalid body.contentType '${ct}'.`);
     out.body = { contentType: ct, content: body.content };
+    // Teams caps a message at about 28 KB (HTML included); the exact status and wording are [inf].
+    if (Buffer.byteLength(body.content, 'utf8') > MAX_BODY_BYTES) {
+      throw new GraphError(
+        413,
+        'RequestEntityTooLarge',
+        'The message body exceeds the maximum size of 28 KB.',
+      );
+    }
   }
   const content = out.body?.content ?? '';
   if (b.mentions !== undefined) {

@@ -150,6 +150,10 @@ describe('chat messages', () => {
     });
     expect(bad.status).toBe(400);
     expect((await h.graph(alice, 'GET', `/chats/${oneOnOne.id}/messages?$top=51`)).status).toBe(400);
+    const huge = await h.graph(alice, 'POST', `/chats/${oneOnOne.id}/messages`, {
+      body: { contentType: 'text', content: 'x'.repeat(29 * 1024) },
+    });
+    expect(huge.status).toBe(413);
     expect(
       (await h.graph(alice, 'GET', `/chats/${oneOnOne.id}/messages?$orderby=createdDateTime asc`)).status,
     ).toBe(400);
