@@ -123,6 +123,8 @@ export interface EdgeWorldOptions {
   ackMs?: number;
   http?: NonNullable<MattermostEdgeDeps['options']>['http'];
   socket?: NonNullable<MattermostEdgeDeps['options']>['socket'];
+  /** The edge's clock (the simulator keeps wall time). */
+  clock?: MattermostEdgeDeps['clock'];
   /** Runs after the edge is built and before start(): register actions and dialogs here. */
   setup?: (edge: MattermostEdge) => void;
   /** Extra routes on the product's server (e.g. a page that needs a signed-in user), added before listen. */
@@ -185,6 +187,7 @@ export async function startEdgeWorld(opts: EdgeWorldOptions = {}): Promise<EdgeW
     signer: async () => signer,
     log: log.log,
     registry: metrics.registry,
+    clock: opts.clock,
     options: {
       ackMs: opts.ackMs ?? 2500,
       websocket: opts.websocket ?? false,

@@ -1,10 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { ManualClock } from '../../../src/core/clock.ts';
 import { signActionContext } from '../../../src/mattermost/inbound/signed-context.ts';
 import type { ActionDefinition, DialogDefinition } from '../../../src/mattermost/index.ts';
 import { waitFor } from '../../helpers/wait.ts';
-import { channel, type EdgeWorld, mm, postLog, type SimJson, startEdgeWorld, user } from '../harness.ts';
+import {
+  channel,
+  counters,
+  type EdgeWorld,
+  mm,
+  postLog,
+  type SimJson,
+  startEdgeWorld,
+  user,
+} from '../harness.ts';
 
+// Wall time until a test moves it: the last tests jump past the trigger_id's life and the buttons' expiry.
+const clock = new ManualClock(Date.now());
 const runs: { action: string; userId: string; data: unknown }[] = [];
 const submissions: { userId: string; data: unknown; submission: Record<string, unknown> }[] = [];
 let release: (() => void) | undefined;
@@ -28,6 +40,14 @@ const form: ActionDefinition = {
       },
       { from: 'form' },
     );
+    return {};
+  },
+};
+const late: ActionDefinition = {
+  id: 'test.late-form',
+  async run(ctx) {
+    clock.advance(26_000); // the handler took 26 s: the trigger_id (30 s) is about to die
+    await ctx.openDialog({ callbackId: 'test.form-dialog', title: 'Too late', elements: [] }, {});
     return {};
   },
 };
@@ -60,10 +80,12 @@ describe('interactive actions and dialogs', () => {
   beforeAll(async () => {
     w = await startEdgeWorld({
       ackMs: 300,
+      clock,
       setup: (edge) => {
         edge.registerAction(approve);
         edge.registerAction(form);
         edge.registerAction(slow);
+        edge.registerAction(late);
         edge.registerDialog(dialog);
       },
     });
@@ -238,5 +260,52 @@ describe('interactive actions and dialogs', () => {
     } finally {
       socket.close();
     }
+  });
+  it('does not try to open a dialog once the trigger_id is nearly 30 s old, and says so', async () => {
+    const alice = user(w.sim, 'alice');
+    const post = await w.edge.interactive.dm(alice.id, 'Late form?', [
+      { actionId: 'test.late-form', name: 'Form' },
+    ]);
+    const opens = async () => (await counters(w.sim)).requests['POST /api/v4/actions/dialogs/open'] ?? 0;
+    const before = await opens();
+    expect((await click('alice', post)).status).toBe(200);
+    expect(await opens()).toBe(before);
+    expect(await postLog(w.sim, post.channel_id)).toContainEqual(
+      expect.objectContaining({
+        kind: 'ephemeral',
+        post: expect.objectContaining({ message: 'That took too long to open a form. Please click again.' }),
+      }),
+    );
+  });
+
+  it('refuses a button past its expiry with 403 MM365_SIGNATURE_EXPIRED', async () => {
+    const alice = user(w.sim, 'alice');
+    const post = await w.edge.interactive.dm(alice.id, 'Old?', [
+      { actionId: 'test.approve', name: 'Go', data: { n: 3 } },
+    ]);
+    clock.advance(15 * 86_400_000);
+    runs.length = 0;
+    const res = await click('alice', post);
+    expect(res.status).toBe(400); // Mattermost turns our 403 into its action_integration error
+    expect(runs).toEqual([]);
+    expect((await mm(w.sim, 'GET', `/api/v4/posts/${post.id}`)).body.message).toBe('Old?');
+    const expired = signActionContext(
+      w.signer,
+      { action: 'test.approve', userId: alice.id, postId: post.id, data: { n: 3 } },
+      clock.now() - 1,
+    );
+    const direct = await fetch(`${w.publicUrl}/mattermost/action`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        user_id: alice.id,
+        channel_id: post.channel_id,
+        post_id: post.id,
+        context: expired,
+      }),
+    });
+    expect(direct.status).toBe(403);
+    expect(((await direct.json()) as { error: { code: string } }).error.code).toBe('MM365_SIGNATURE_EXPIRED');
+    expect(runs).toEqual([]);
   });
 });
