@@ -47,13 +47,20 @@ describe('errors and permissions', () => {
     expect((await h.graph(basic, 'GET', '/users/bob@contoso.example')).status).toBe(200);
   });
 
-  it('answers an app-only token on a delegated-only API with 403, and /me with 400', async () => {
+  it('answers /me with 400 for an app token, lets it read mailboxes under /users, and keeps delegated users in their own', async () => {
     const app = await h.appToken();
-    expect((await h.graph(app, 'GET', '/me')).status).toBe(400);
-    const res = await h.graph(app, 'GET', `/users/${h.sim.ready.users.alice?.id}/events`);
-    expect(res.status).toBe(200);
-    const other = await h.graph(app, 'GET', `/users/${h.sim.ready.users.alice?.id}/events`, undefined, {});
-    expect(other.status).toBe(200);
+    const me = await h.graph(app, 'GET', '/me');
+    expect(me.status).toBe(400);
+    expect(((await json(me)) as AnyJson).error.message).toBe(
+      '/me request is only valid with delegated authentication flow.',
+    );
+    expect((await h.graph(app, 'GET', `/users/${h.sim.ready.users.alice?.id}/events`)).status).toBe(200);
+    const noRoles = await h.appToken(['User.Read.All']);
+    expect((await h.graph(noRoles, 'GET', `/users/${h.sim.ready.users.alice?.id}/events`)).status).toBe(403);
+    const bob = await h.tokenFor('bob');
+    const foreign = await h.graph(bob, 'GET', `/users/${h.sim.ready.users.alice?.id}/events`);
+    expect(foreign.status).toBe(403);
+    expect(((await json(foreign)) as AnyJson).error.code).toBe('ErrorAccessDenied');
   });
 
   it('answers an expired token with 401 InvalidAuthenticationToken once the sim clock passes expiry', async () => {
@@ -208,7 +215,7 @@ describe('$batch', () => {
 });
 
 describe('throttling and faults', () => {
-  it('throttles chat-free Outlook reads with 429 + Retry-After when the knob is on', async () => {
+  it('throttles Outlook reads with 429 ApplicationThrottled + Retry-After when the knob is on', async () => {
     await h.control('PATCH', '/settings', { throttling: { enabled: true, scale: 0.00005 } });
     const token = await h.tokenFor('carol');
     const statuses: number[] = [];
