@@ -245,8 +245,12 @@ async function runAuthorized(
   if (spec.permissions) checkPermissions(principal, spec.permissions);
   checkQueryOptions(req, spec.query ?? []);
   if (spec.workload) {
+    // Mailboxes are keyed by user id, so /users/{upn} and /users/{id} share one bucket.
+    const addressed = req.params.userId === undefined ? undefined : ctx.state.findUser(req.params.userId)?.id;
     const mailbox =
-      req.params.userId ?? (principal.kind === 'delegated' ? principal.userId : ctx.state.tenant.id);
+      addressed ??
+      req.params.userId ??
+      (principal.kind === 'delegated' ? principal.userId : ctx.state.tenant.id);
     const scopeKey = spec.workload === 'outlook' ? mailbox : ctx.state.tenant.id;
     const teamOrChannel = req.params.channelId ?? req.params.teamId;
     const verdict =
