@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { sessionForToken, tokenFromRequest } from '../auth.ts';
+import { isSessionLive, sessionForToken, tokenFromRequest } from '../auth.ts';
 import { envelope, SimError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { World } from '../world.ts';
@@ -98,7 +98,15 @@ export async function buildServer(
         };
         if (route.auth !== 'none') {
           const found = tokenFromRequest(request);
-          if (found) ctx.session = sessionForToken(world.state, found.token);
+          // A stale cookie on a page route (the browser OAuth flow) means "not logged in", not an API error.
+          if (
+            found &&
+            route.auth === 'optional' &&
+            found.via === 'cookie' &&
+            !isSessionLive(world.state, found.token)
+          ) {
+            ctx.session = undefined;
+          } else if (found) ctx.session = sessionForToken(world.state, found.token);
           else if (route.auth === 'session') {
             throw new SimError(
               401,

@@ -306,6 +306,11 @@ describe('mattermost sim: OAuth 2.0 provider', () => {
     const anon = await fetch(`${sim.url}/oauth/authorize?${q}`, { redirect: 'manual' });
     expect(anon.status).toBe(302);
     expect(anon.headers.get('location')).toMatch(/^\/login\?redirect_to=/);
+    const stale = await fetch(`${sim.url}/oauth/authorize?${q}`, {
+      redirect: 'manual',
+      headers: { Cookie: 'MMAUTHTOKEN=stalestalestalestalestale00' },
+    });
+    expect(stale.status).toBe(302);
     const cookie = { Cookie: `MMAUTHTOKEN=${userToken(sim, 'alice')}` };
     const consent = await fetch(`${sim.url}/oauth/authorize?${q}`, { redirect: 'manual', headers: cookie });
     expect(consent.status).toBe(200);
