@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { AccountService, ConnectedAccount, Feature } from '../core/accounts/index.ts';
+import type { AccountService, Feature } from '../core/accounts/index.ts';
 import type { Clock } from '../core/clock.ts';
 import type { CommandReply } from '../core/commands/index.ts';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { MmUserId } from '../core/ids.ts';
 import type { Logger } from '../core/log.ts';
 import type { TokenSigner } from '../core/signed-token.ts';
+import type { Vault } from '../core/vault/index.ts';
 import type { ConnectRequests } from '../store/index.ts';
 import { accountErrors } from './errors.ts';
 import type {
@@ -37,6 +38,7 @@ export interface ConnectFlowDeps {
   accounts: AccountService;
   requests: ConnectRequests;
   signer: TokenSigner;
+  vault: Vault;
   directory: MattermostDirectory;
   posts: BotPosts;
   webSignIn: WebSignIn;
@@ -132,7 +134,16 @@ export class ConnectFlow implements ConnectLinks {
       { r: link.r, u: link.u, f: link.f },
       now + signInTtlMs,
     );
-    return this.#d.signIn.authorizeUrl({ mmUserId: link.u, feature: link.f, state, loginHint: user.email });
+    const { url, codeVerifier } = await this.#d.signIn.authorizeUrl({
+      feature: link.f,
+      state,
+      loginHint: user.email,
+    });
+    await this.#d.requests.setCodeVerifier(
+      link.r,
+      this.#d.vault.seal(codeVerifier, `connect_request:${link.r}`),
+    );
+    return url;
   }
 
   /**
@@ -157,31 +168,31 @@ export class ConnectFlow implements ConnectLinks {
       await this.#updateDm(req?.dmPostId, `❌ ${message}`);
       return { status: 400, title: 'Not connected', message };
     }
-    if (!query.code || !(await this.#d.requests.claim(link.r, new Date(this.#d.clock.now()))))
+    if (
+      !query.code ||
+      !req?.sealedCodeVerifier ||
+      !(await this.#d.requests.claim(link.r, new Date(this.#d.clock.now())))
+    ) {
       return failurePage(linkUsed(link.f));
+    }
+    const codeVerifier = this.#d.vault.openText(req.sealedCodeVerifier, `connect_request:${link.r}`).text;
 
     try {
-      const identity = await this.#d.signIn.redeem({
-        mmUserId: link.u,
+      const { identity, persist } = await this.#d.signIn.redeem({
         feature: link.f,
         code: query.code,
-        state: query.state as string,
+        codeVerifier,
       });
       const user = await this.#d.directory.user(link.u);
       if (!user)
         throw new AppError(accountErrors.MM365_CONNECT_NO_USER, 'Your Mattermost account was not found.');
-      let account: ConnectedAccount;
-      try {
-        account = await this.#d.accounts.connect({
-          mattermost: { userId: user.id, email: user.email },
-          microsoft: identity,
-          feature: link.f,
-        });
-      } catch (err) {
-        // Refused by the rules: drop what this sign-in stored, and only that (a current connection stays).
-        await this.#d.signIn.discard({ mmUserId: link.u, identity });
-        throw err;
-      }
+      // The rules first: a refused sign-in stores no token, so an existing connection stays as it was.
+      const account = await this.#d.accounts.connect({
+        mattermost: { userId: user.id, email: user.email },
+        microsoft: identity,
+        feature: link.f,
+      });
+      await persist(link.u);
       const message = `Connected to ${featureNames[link.f]} as ${account.microsoft.userPrincipalName} (${account.microsoft.displayName}).`;
       await this.#updateDm(req?.dmPostId, `✅ ${message}`);
       this.#d.log.info({ mmUserId: link.u, feature: link.f }, 'Microsoft account connected');

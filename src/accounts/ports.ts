@@ -59,28 +59,24 @@ export interface BotPosts {
   updatePost(postId: string, markdown: string): Promise<void>;
 }
 
-/** The Microsoft sign-in as the connect flow uses it; the Microsoft edge holds PKCE verifiers and tokens. */
+/** The Microsoft sign-in as the connect flow uses it; the Microsoft edge holds the app credentials. */
 export interface MicrosoftSignIn {
-  /** Where to send the browser: Entra's authorize URL for the feature's scopes, carrying our `state`. */
+  /**
+   * Entra ID's authorize URL for the feature's scopes (incremental consent), carrying our `state`, and the
+   * PKCE verifier, which the flow keeps server-side until the browser comes back.
+   */
   authorizeUrl(input: {
-    mmUserId: MmUserId;
     feature: Feature;
     state: string;
     loginHint?: string;
-  }): Promise<string>;
+  }): Promise<{ url: string; codeVerifier: string }>;
   /**
-   * Redeems the code Entra sent back (for the flow started with `state`), stores the user's tokens under
-   * their partition, and returns who signed in. Throws a coded error when the code is bad or reused.
+   * Redeems the code Entra sent back. Stores nothing: `persist(mmUserId)` keeps the tokens as that user's
+   * session, called only once the account rules accepted the sign-in. Throws a coded error for a bad,
+   * expired or reused code.
    */
-  redeem(input: {
-    mmUserId: MmUserId;
-    feature: Feature;
-    code: string;
-    state: string;
-  }): Promise<MicrosoftIdentity>;
-  /**
-   * Removes the tokens of that Microsoft account from the user's partition (its connection was refused),
-   * leaving any other account's tokens there untouched. Idempotent.
-   */
-  discard(input: { mmUserId: MmUserId; identity: MicrosoftIdentity }): Promise<void>;
+  redeem(input: { feature: Feature; code: string; codeVerifier: string }): Promise<{
+    identity: MicrosoftIdentity;
+    persist(mmUserId: MmUserId): Promise<void>;
+  }>;
 }

@@ -8,6 +8,8 @@ export interface ConnectRequestTable {
   mm_user_id: string;
   feature: Feature;
   dm_post_id: string | null;
+  /** Vault-sealed PKCE verifier of the Microsoft sign-in in progress. */
+  code_verifier: string | null;
   created_at: Date;
   completed_at: Date | null;
 }
@@ -17,6 +19,7 @@ export interface ConnectRequest {
   mmUserId: MmUserId;
   feature: Feature;
   dmPostId: string | null;
+  sealedCodeVerifier: string | null;
   createdAt: Date;
   completedAt: Date | null;
 }
@@ -40,6 +43,14 @@ export class ConnectRequests {
     await this.#db.updateTable('connect_request').set({ dm_post_id: postId }).where('id', '=', id).execute();
   }
 
+  async setCodeVerifier(id: string, sealed: string): Promise<void> {
+    await this.#db
+      .updateTable('connect_request')
+      .set({ code_verifier: sealed })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async get(id: string): Promise<ConnectRequest | undefined> {
     const row = await this.#db
       .selectFrom('connect_request')
@@ -52,6 +63,7 @@ export class ConnectRequests {
         mmUserId: row.mm_user_id as MmUserId,
         feature: row.feature,
         dmPostId: row.dm_post_id,
+        sealedCodeVerifier: row.code_verifier,
         createdAt: row.created_at,
         completedAt: row.completed_at,
       }

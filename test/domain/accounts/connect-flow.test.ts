@@ -6,6 +6,7 @@ import { ManualClock } from '../../../src/core/clock.ts';
 import type { EntraUserId, MmUserId, TenantId } from '../../../src/core/ids.ts';
 import { createLogger } from '../../../src/core/log.ts';
 import { TokenSigner } from '../../../src/core/signed-token.ts';
+import { Vault } from '../../../src/core/vault/index.ts';
 import { ConnectedAccounts, ConnectRequests, migrateToLatest } from '../../../src/store/index.ts';
 import { openTestStore, type TestStore } from '../../helpers/database.ts';
 
@@ -37,22 +38,26 @@ describe('connect flow', () => {
     );
     const dms: { id: string; to: string; text: string }[] = [];
     const forgotten: string[] = [];
-    const discarded: string[] = [];
     const disconnectedHooks: string[] = [];
     let signInAs: MicrosoftIdentity = aliceMs;
+    const persisted: string[] = [];
     const signIn: MicrosoftSignIn = {
-      authorizeUrl: async ({ mmUserId, feature, state, loginHint }) =>
-        `https://login.example/authorize?u=${mmUserId}&f=${feature}&login_hint=${loginHint}&state=${encodeURIComponent(state)}`,
-      redeem: async ({ code }) => {
-        if (code !== 'good-code') throw Object.assign(new Error('AADSTS70008: expired code'), {});
-        return signInAs;
+      authorizeUrl: async ({ feature, state, loginHint }) => ({
+        url: `https://login.example/authorize?f=${feature}&login_hint=${loginHint}&state=${encodeURIComponent(state)}`,
+        codeVerifier: `verifier-for-${state.slice(-8)}`,
+      }),
+      redeem: async ({ code, codeVerifier }) => {
+        // The verifier must come back from the server side, never from the browser.
+        if (!codeVerifier.startsWith('verifier-for-')) throw new Error('PKCE verifier lost');
+        if (code !== 'good-code') throw new Error('AADSTS70008: expired code');
+        return { identity: signInAs, persist: async (u) => void persisted.push(u) };
       },
-      discard: async ({ identity }) => void discarded.push(identity.userPrincipalName),
     };
     const flow = new ConnectFlow({
       accounts,
       requests: new ConnectRequests(t.store.db),
       signer: new TokenSigner(randomBytes(32)),
+      vault: new Vault([{ id: 'k1', key: randomBytes(32) }]),
       directory: {
         user: async (id) =>
           ({
@@ -91,7 +96,7 @@ describe('connect flow', () => {
       clock,
       dms,
       forgotten,
-      discarded,
+      persisted,
       disconnectedHooks,
       linkToken,
       stateOf,
@@ -100,7 +105,7 @@ describe('connect flow', () => {
   }
 
   it('connects: DM with a link, Microsoft sign-in for the feature, DM updated, account stored', async () => {
-    const { flow, accounts, dms, linkToken, stateOf } = await setup();
+    const { flow, accounts, dms, persisted, linkToken, stateOf } = await setup();
     expect((await flow.request(alice, 'calendar')).text).toBe(
       'I sent you a direct message with a link to connect your Microsoft account.',
     );
@@ -109,7 +114,7 @@ describe('connect flow', () => {
       text: expect.stringContaining('to use Microsoft Calendar in Mattermost'),
     });
     const authorize = await flow.start(linkToken(), alice);
-    expect(authorize).toContain(`u=${alice}&f=calendar&login_hint=alice@contoso.example`);
+    expect(authorize).toContain('f=calendar&login_hint=alice@contoso.example');
     const page = await flow.complete({ code: 'good-code', state: stateOf(authorize) }, alice);
     expect(page).toEqual({
       status: 200,
@@ -119,6 +124,7 @@ describe('connect flow', () => {
     });
     expect(dms[0]?.text).toBe('✅ Connected to Microsoft Calendar as alice@contoso.example (Alice Adams).');
     expect(await accounts.isConnected(alice, 'calendar')).toBe(true);
+    expect(persisted).toEqual([alice]);
     expect((await flow.request(alice, 'calendar')).text).toContain(
       'You are already connected to Microsoft Calendar as alice@contoso.example',
     );
@@ -144,8 +150,8 @@ describe('connect flow', () => {
     expect((await flow.complete({ code: 'good-code', state: 'forged' }, bob)).status).toBe(403);
   });
 
-  it('applies the account rules: a different e-mail is refused, the DM says why, and the tokens are discarded', async () => {
-    const { flow, accounts, dms, discarded, linkToken, stateOf, setIdentity } = await setup();
+  it('applies the account rules: a different e-mail is refused, the DM says why, and no token is stored', async () => {
+    const { flow, accounts, dms, persisted, linkToken, stateOf, setIdentity } = await setup();
     setIdentity({ ...aliceMs, mail: 'alice@gmail.example', userPrincipalName: 'alice@gmail.example' });
     await flow.request(alice, 'calendar');
     const page = await flow.complete(
@@ -159,7 +165,7 @@ describe('connect flow', () => {
     expect(dms[0]?.text).toMatch(
       /^❌ Could not connect your Microsoft account: You signed in to Microsoft as alice@gmail.example/,
     );
-    expect(discarded).toEqual(['alice@gmail.example']);
+    expect(persisted).toEqual([]);
     expect(await accounts.get(alice)).toBeUndefined();
   });
 
