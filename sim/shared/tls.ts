@@ -1,8 +1,8 @@
 /**
  * Test PKI for the simulators: a throw-away CA and a server certificate for the loopback names.
  *
- * Contract: `createTestPki()` makes a fresh ECDSA P-256 CA (valid one day back to ten years ahead, so a sim clock
- * moved forward by months still sees valid certificates) and a leaf for `127.0.0.1`, `::1` and `localhost`
+ * Contract: `createTestPki()` makes a fresh ECDSA P-256 CA (valid from a day back to ten years ahead: TLS checks
+ * real time, not a sim clock, and no run should meet an expiry) and a leaf for `127.0.0.1`, `::1` and `localhost`
  * signed by it, and writes the CA PEM to a new temporary file that clients trust (NODE_EXTRA_CA_CERTS,
  * `tls.setDefaultCACertificates`, or an undici Agent's `connect.ca`). Nothing is cached: each sim instance
  * gets its own CA, so a test that trusts the wrong CA fails loudly. P-256 instead of RSA because key
@@ -19,7 +19,8 @@ let x509Module: Promise<X509> | undefined;
 /**
  * Loads @peculiar/x509, which pulls in tsyringe; tsyringe refuses to load without `Reflect.getMetadata`
  * (normally the reflect-metadata package, which is not installed). It only ever calls get/getOwn/define, and
- * only for its own decorators, so a WeakMap-backed stand-in is enough. Installed only if absent.
+ * only for its own decorators, so a WeakMap-backed stand-in is enough. Installed on the global `Reflect` only if
+ * absent (a process that loads reflect-metadata keeps its own).
  */
 function loadX509(): Promise<X509> {
   const r = Reflect as unknown as Record<string, unknown>;
