@@ -145,8 +145,9 @@ export function createMicrosoftEdge(deps: MicrosoftEdgeDeps): MicrosoftEdge {
     }),
     clock,
     log,
+    onGap: (row) => processor.catchUp(row, 'subscriptionRemoved'),
   });
-  const processor = new NotificationProcessor({
+  const processor: NotificationProcessor = new NotificationProcessor({
     notifications: deps.notifications,
     subscriptions: deps.subscriptions,
     manager: subscriptions,

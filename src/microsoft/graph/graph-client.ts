@@ -33,6 +33,8 @@ export interface GraphCall {
   idempotent?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** `bytes`: the body is returned as a Buffer (hostedContents/$value, file content); default parses JSON. */
+  responseType?: 'json' | 'bytes';
 }
 
 export interface GraphResponse<T = unknown> {
@@ -203,6 +205,11 @@ export class GraphClient {
         body = JSON.stringify(call.body);
       }
       const res = await fetch(url, { method: call.method, headers, body, signal, redirect: 'manual' });
+      if (res.ok && call.responseType === 'bytes') {
+        const bytes = Buffer.from(await res.arrayBuffer());
+        status = String(res.status);
+        return { kind: 'ok', response: { status: res.status, headers: res.headers, body: bytes } };
+      }
       const text = await res.text();
       status = String(res.status);
       if (res.ok || (res.status >= 300 && res.status < 400)) {

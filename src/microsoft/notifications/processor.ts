@@ -72,6 +72,15 @@ export class NotificationProcessor {
     this.#handlers.set(kind, handler);
   }
 
+  /** Runs the kind's catch-up for a subscription that may have missed notifications (no job: the caller's context). */
+  async catchUp(
+    sub: { id: string; kind: string; ownerKey: string; resource: string },
+    reason: 'missed' | 'subscriptionRemoved',
+  ): Promise<void> {
+    const { id, kind, ownerKey, resource } = sub;
+    await this.#handlers.get(kind)?.onCatchUp({ id, kind, ownerKey, resource }, reason);
+  }
+
   async process(id: string): Promise<'processed' | 'skipped'> {
     const { notifications, subscriptions, manager, clock, log } = this.#deps;
     const row = await notifications.get(id);

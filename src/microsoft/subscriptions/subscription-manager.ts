@@ -35,6 +35,11 @@ export interface SubscriptionManagerDeps {
   urls: () => { notification: string; lifecycle: string };
   clock: Clock;
   log: Logger;
+  /**
+   * Called after Graph may have sent notifications we did not receive: a subscription had to be deleted
+   * before its replacement could exist. The edge routes it to the feature's catch-up.
+   */
+  onGap?: (row: SubscriptionRecord) => Promise<void>;
   /** Lease holder id; one per process. */
   leaseOwner?: string;
   leaseMs?: number;
@@ -243,9 +248,23 @@ export class SubscriptionManager {
     return 'created';
   }
 
-  /** A new subscription first, then the old one deleted: no gap in notifications. */
+  /**
+   * Moves a subscription to a new certificate. Graph cannot PATCH the certificate, so: a new subscription
+   * first, then the old one deleted (no gap). Where Graph allows one subscription per app and resource
+   * (Teams chats and channels: 403 quota), the old one is deleted first and the feature catches up on the gap.
+   */
   async #replace(row: SubscriptionRecord): Promise<MaintainOutcome> {
-    return this.#create(row);
+    try {
+      return await this.#create(row);
+    } catch (err) {
+      const status = isAppError(err) ? (err.details as { status?: number } | undefined)?.status : undefined;
+      if (status !== 403 || !row.graphId) throw err;
+      await this.#deleteQuietly(row, row.graphId);
+      await this.#deps.store.update(row.id, { graphId: null });
+      const outcome = await this.#create({ ...row, graphId: null });
+      await this.#deps.onGap?.(row);
+      return outcome;
+    }
   }
 
   async #renew(row: SubscriptionRecord): Promise<MaintainOutcome> {

@@ -214,6 +214,43 @@ describe('Graph client against the sim', () => {
     expect(sum(await counters(), 'POST')).toBe(1);
   });
 
+  it('gives up at once on a Retry-After beyond its budget, handing the wait to the caller (job reschedule)', async () => {
+    await h.control('POST', '/faults', {
+      method: 'GET',
+      path: '/v1.0/me',
+      status: 429,
+      count: 1,
+      headers: { 'Retry-After': '600' },
+    });
+    const started = Date.now();
+    const err = await new GraphSession(client, alice).json({ path: '/me' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'MM365_GRAPH_THROTTLED',
+      status: 503,
+      details: { retryAfterMs: 600_000 },
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('downloads hosted content as bytes from the absolute URL in a message body', async () => {
+    const chatId = await firstChatId();
+    const session = new GraphSession(client, alice);
+    const messages = await session.all<{ body: { content: string } }>({
+      path: `/chats/${chatId}/messages`,
+      query: { $top: 50 },
+    });
+    const src = messages
+      .map((m) => /src="([^"]+\/hostedContents\/[^"]+\/\$value)"/.exec(m.body.content)?.[1])
+      .find((u) => u !== undefined);
+    expect(src).toBeDefined();
+    const res = await session.request<Buffer>({ method: 'GET', path: src ?? '', responseType: 'bytes' });
+    expect(Buffer.isBuffer(res.body)).toBe(true);
+    expect(res.body.length).toBeGreaterThan(0);
+    expect(await registry.metrics()).toContain(
+      'route="/chats/{id}/messages/{id}/hostedContents/{id}/$value"',
+    );
+  });
+
   it('refuses to send the token to a nextLink on another host', () => {
     expect(() => client.url({ path: 'https://evil.example/v1.0/users?$skip=2' })).toThrow(
       expect.objectContaining({ code: 'MM365_GRAPH_RESPONSE_INVALID' }),

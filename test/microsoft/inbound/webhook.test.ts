@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphNotification, SubscriptionHandler } from '../../../src/microsoft/index.ts';
 import { hashClientState } from '../../../src/microsoft/notifications/client-state.ts';
+import { generateSelfSignedCertificate } from '../../../src/microsoft/notifications/self-signed.ts';
+import { MicrosoftCertificates } from '../../../src/store/microsoft-certificate.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { type MsHarness, startMsHarness } from '../harness.ts';
 import { type WiredEdge, wireEdge } from '../wiring.ts';
@@ -9,6 +11,7 @@ let h: MsHarness;
 let w: WiredEdge;
 let aliceId: string;
 let aliceToken: string;
+let richChatId = '';
 const changes: GraphNotification[] = [];
 const catchUps: string[] = [];
 
@@ -249,6 +252,7 @@ describe('Graph webhook receiver + subscription manager, end to end with the sim
       path: `/users/${aliceId}/chats`,
     });
     const chatId = chats.value.find((c) => c.chatType === 'oneOnOne')?.id ?? '';
+    richChatId = chatId;
     const sub = await w.edge.subscriptions.ensure({
       kind: 'test.chat',
       ownerKey: chatId,
@@ -270,6 +274,37 @@ describe('Graph webhook receiver + subscription manager, end to end with the sim
     await waitFor('the rich notification', () => changes.some((c) => c.subscription.kind === 'test.chat'));
     const rich = changes.find((c) => c.subscription.kind === 'test.chat');
     expect(rich?.content).toMatchObject({ body: { content: 'rich hello' } });
+  });
+
+  it('after a certificate rotation, maintenance moves the rich subscription to the new certificate (Teams: one per chat, so delete first and catch up)', async () => {
+    const [sub] = await w.subscriptions.listByOwner(richChatId, 'test.chat');
+    if (!sub?.graphId) throw new Error('the rich subscription of the previous test is missing');
+    const fresh = generateSelfSignedCertificate(
+      'rotated',
+      new Date(Date.now() - 1000),
+      new Date(Date.now() + 400 * 86_400_000),
+    );
+    await new MicrosoftCertificates(h.t.store.db, h.vault).add({ id: 'rotated-cert', ...fresh }, new Date());
+    expect(await w.edge.subscriptions.maintain(sub.id)).toBe('created');
+    const moved = await w.subscriptions.get(sub.id);
+    expect(moved?.certificateId).toBe('rotated-cert');
+    expect(catchUps).toEqual(['test.chat:subscriptionRemoved']);
+    await expect(w.edge.asApp('core').json({ path: `/subscriptions/${sub.graphId}` })).rejects.toMatchObject({
+      code: 'MM365_GRAPH_NOT_FOUND',
+    });
+    changes.length = 0;
+    const sent = await fetch(`${h.sim.ready.graph}/chats/${encodeURIComponent(richChatId)}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${aliceToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: { contentType: 'text', content: 'after rotation' } }),
+    });
+    expect(sent.status).toBe(201);
+    await waitFor('the notification under the new certificate', () =>
+      changes.some((c) => c.subscription.kind === 'test.chat'),
+    );
+    expect(changes.find((c) => c.subscription.kind === 'test.chat')?.content).toMatchObject({
+      body: { content: 'after rotation' },
+    });
   });
 
   it('deletes the owner’s subscriptions on disconnect', async () => {
