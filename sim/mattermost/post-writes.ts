@@ -50,7 +50,7 @@ export function insertPost(
   if ([...input.message].length > MAX_MESSAGE_RUNES) {
     throw new SimError(
       400,
-      'model.post.is_valid.message_length.app_error',
+      'model.post.is_valid.msg.app_error',
       'Post Message property is longer than the maximum permitted length.',
     );
   }

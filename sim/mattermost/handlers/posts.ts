@@ -149,7 +149,7 @@ export function patchPost(ctx: RequestContext): Result {
   if (change.message !== undefined && [...change.message].length > MAX_MESSAGE_RUNES) {
     throw new SimError(
       400,
-      'model.post.is_valid.message_length.app_error',
+      'model.post.is_valid.msg.app_error',
       'Post Message property is longer than the maximum permitted length.',
     );
   }

@@ -37,6 +37,18 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
     expect(thread.order.sort()).toEqual([post.id, reply.id].sort());
   });
 
+  it('refuses messages over 16383 characters with model.post.is_valid.msg.app_error', async () => {
+    const alice = client(sim, userToken(sim, 'alice'));
+    const post = { channel_id: channelId(sim, 'acme', 'town-square'), message: 'x'.repeat(16384) };
+    expect(await refusal(alice.createPost(post as never))).toEqual({
+      server_error_id: 'model.post.is_valid.msg.app_error',
+      status_code: 400,
+    });
+    expect((await alice.createPost({ ...post, message: 'x'.repeat(16383) } as never)).message).toHaveLength(
+      16383,
+    );
+  });
+
   it('pins and unpins without marking the post edited', async () => {
     const alice = client(sim, userToken(sim, 'alice'));
     const post = await alice.createPost({
