@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/core/clock.ts';
 import { Vault } from '../../../src/core/vault/index.ts';
+import { NotificationCertificates } from '../../../src/microsoft/subscriptions/certificates.ts';
 import { migrateToLatest } from '../../../src/store/index.ts';
 import { MicrosoftCertificates } from '../../../src/store/microsoft-certificate.ts';
 import { MicrosoftNotifications } from '../../../src/store/microsoft-notification.ts';
@@ -127,5 +129,24 @@ describe.each(drivers)('Microsoft edge tables on %s', (driver) => {
       store.db,
     );
     expect(raw.rows.every((r) => r.private_key.startsWith('mm365v1.'))).toBe(true);
+  });
+
+  it('rotates our notification certificate when it nears its end, keeping the old one for in-flight notifications', async () => {
+    const { store } = await open();
+    await sql`delete from microsoft_certificate`.execute(store.db);
+    const clock = new ManualClock(Date.now());
+    const certs = new NotificationCertificates(new MicrosoftCertificates(store.db, new Vault([k1])), clock, {
+      validityDays: 40,
+      rotateBeforeDays: 30,
+    });
+    const first = await certs.current();
+    expect((await certs.current()).id).toBe(first.id);
+    clock.advance(9 * 86_400_000);
+    expect((await certs.current()).id).toBe(first.id);
+    clock.advance(2 * 86_400_000); // 29 days left: inside the rotation window
+    const second = await certs.current();
+    expect(second.id).not.toBe(first.id);
+    expect((await certs.get(first.id))?.privateKeyPem).toBe(first.privateKeyPem);
+    expect((await certs.get(first.id))?.retiredAt).not.toBeNull();
   });
 });
