@@ -166,6 +166,7 @@ export function createNotifier(ctx: SimContext): Notifier {
     const verdict = slow.verdict(url);
     if (verdict === 'dropped') {
       ctx.counters.notifications.dropped += batch.length;
+      announceMissed(batch);
       record({
         kind: 'notification',
         url,
@@ -214,12 +215,34 @@ export function createNotifier(ctx: SimContext): Notifier {
     const delay = RETRY_DELAYS_MS[attempt - 1];
     if (delay === undefined || ctx.clock.now() + delay - firstAt > HORIZON_MS) {
       ctx.counters.notifications.dropped += batch.length;
+      announceMissed(batch);
       return;
     }
     later(delay, async () => {
       ctx.counters.notifications.retried += batch.length;
       await send(url, batch, attempt + 1, firstAt);
     });
+  }
+
+  /**
+   * Outlook subscriptions whose notifications were dropped get a `missed` lifecycle event, so the receiver knows
+   * to resync with delta (graph-api.md §5.4). Teams and presence have no `missed`.
+   */
+  function announceMissed(batch: Notification[]): void {
+    for (const id of new Set(batch.map((n) => n.subscriptionId))) {
+      const sub = ctx.state.subscriptions.get(id);
+      if (!sub?.lifecycleNotificationUrl) continue;
+      let kind: string;
+      try {
+        kind = resolveResource(ctx, sub.resource, subscriptionPrincipal(ctx, sub)).kind;
+      } catch {
+        continue;
+      }
+      if (kind !== 'outlook') continue;
+      notifier
+        .lifecycle(id, 'missed')
+        .catch((err) => console.error('[microsoft-sim] missed lifecycle failed', err));
+    }
   }
 
   async function fanOut(change: ResourceChange): Promise<void> {
@@ -270,7 +293,7 @@ export function createNotifier(ctx: SimContext): Notifier {
     return n <= 500;
   }
 
-  return {
+  const notifier: Notifier = {
     emit(change) {
       if (disposed || ctx.state.subscriptions.size === 0) return;
       setImmediate(() => {
@@ -381,4 +404,5 @@ export function createNotifier(ctx: SimContext): Notifier {
       void outbound.close();
     },
   };
+  return notifier;
 }

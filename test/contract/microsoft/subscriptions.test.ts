@@ -251,7 +251,7 @@ describe('invitations', () => {
 });
 
 describe('slow endpoints', () => {
-  it('drops notifications to a receiver the slow-endpoint policy flagged', async () => {
+  it('drops notifications to a receiver the slow-endpoint policy flagged, and tells Outlook subscribers they missed some', async () => {
     // Every answer counts as slow and one delivery is a full sample: the second notification is dropped.
     await h.control('PATCH', '/settings', { slowEndpoint: { slowMs: 0, minSample: 1 } });
     const sub = await graphClient(h, () => alice)
@@ -259,6 +259,7 @@ describe('slow endpoints', () => {
       .post({
         changeType: 'created',
         notificationUrl: `${rx.url}/notify?slow=1`,
+        lifecycleNotificationUrl: `${rx.url}/lifecycle`,
         resource: '/me/events',
         expirationDateTime: inMinutes(60),
       });
@@ -274,6 +275,11 @@ describe('slow endpoints', () => {
     for (let i = 0; i < 50 && !(await dropped()); i++) await new Promise((r) => setTimeout(r, 20));
     expect(await dropped()).toBe(true);
     expect(forSub()).toHaveLength(1);
+    await rx.waitFor(() =>
+      rx.lifecycle.some((l) =>
+        l.value.some((v: AnyJson) => v.subscriptionId === sub.id && v.lifecycleEvent === 'missed'),
+      ),
+    );
     await h.control('PATCH', '/settings', { slowEndpoint: { slowMs: 2_900, minSample: 100 } });
     await graphClient(h, () => alice)
       .api(`/subscriptions/${sub.id}`)
