@@ -78,17 +78,25 @@ describe.each(drivers)('Mattermost tables on %s', (driver) => {
     const claims = await Promise.all([1, 2, 3].map(() => tokens.claimRefresh('u1', 1, lease, now)));
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(
-      await tokens.completeRefresh('u1', 1, { accessToken: 'a2', refreshToken: 'r2', expiresAt: 2000 }),
+      await tokens.completeRefresh('u1', 1, {
+        accessToken: 'access-two',
+        refreshToken: 'refresh-two',
+        expiresAt: 2000,
+      }),
     ).toBe(true);
     expect(
       await tokens.completeRefresh('u1', 1, { accessToken: 'a3', refreshToken: 'r3', expiresAt: 3000 }),
     ).toBe(false);
-    expect(await tokens.get('u1')).toMatchObject({ accessToken: 'a2', refreshToken: 'r2', version: 2 });
+    expect(await tokens.get('u1')).toMatchObject({
+      accessToken: 'access-two',
+      refreshToken: 'refresh-two',
+      version: 2,
+    });
     // An expired lease can be taken over (its holder crashed).
     expect(await tokens.claimRefresh('u1', 2, new Date(now.getTime() + 1), now)).toBe(true);
     expect(await tokens.claimRefresh('u1', 2, lease, new Date(now.getTime() + 10))).toBe(true);
     const raw = await db.selectFrom('mattermost_user_token').selectAll().executeTakeFirstOrThrow();
-    expect(`${raw.access_ciphertext}${raw.refresh_ciphertext}`).not.toMatch(/a2|r2/);
+    expect(`${raw.access_ciphertext}${raw.refresh_ciphertext}`).not.toMatch(/access-two|refresh-two/);
   });
 
   it('consumes an OAuth flow once, only for the browser that started it, only before it expires', async () => {
