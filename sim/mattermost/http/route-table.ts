@@ -154,6 +154,7 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     'POST /api/v4/posts/:post_id/actions/:action_id': s(actions.doPostAction),
     'POST /api/v4/actions/dialogs/open': open(dialogs.openDialog),
     'POST /api/v4/actions/dialogs/submit': s(dialogs.submitDialog),
+    'POST /api/v4/actions/dialogs/lookup': s(dialogs.lookupDialog),
 
     // OAuth 2.0 provider
     'POST /api/v4/oauth/apps': s(oauthApps.createOAuthApp),

@@ -16,7 +16,7 @@ import { verifyTrigger } from './triggers.ts';
  *   `{type:"dialog_submission", callback_id, state, user_id, channel_id,
  *   team_id, submission, cancelled}` to the dialog URL through the outbound guard; failures are 400
  *   `api.post.do_action.action_integration.app_error`. The integration's JSON answer (`{errors}`, `{error}` or
- *   empty) is handed back to the client as is.
+ *   empty) is handed back to the client as is; `lookup` is the same call with `type:"dialog_lookup"`.
  */
 export function openDialog(ctx: RequestContext): Result {
   const state = ctx.world.state;
@@ -33,7 +33,15 @@ export function openDialog(ctx: RequestContext): Result {
   return STATUS_OK;
 }
 
-export async function submitDialog(ctx: RequestContext): Promise<Result> {
+/**
+ * Shared by submit and lookup: the caller must read the channel and be on the team; the request is the server's
+ * `SubmitDialogRequest` with the session's user, POSTed through the outbound guard; the answer is parsed JSON
+ * (an empty body is `{}`; a body that is not JSON is a 500 `app.<kind>_interactive_dialog.decode_json_error`).
+ */
+async function callDialogUrl(
+  ctx: RequestContext,
+  type: 'dialog_submission' | 'dialog_lookup',
+): Promise<Record<string, unknown>> {
   const world = ctx.world;
   const state = world.state;
   const session = sessionOf(ctx);
@@ -46,8 +54,8 @@ export async function submitDialog(ctx: RequestContext): Promise<Result> {
   const teamId = typeof b.team_id === 'string' ? b.team_id : '';
   if (!state.teamMember(teamId, session.user_id) && !isAdmin(state, session))
     throw permissionDenied('view_team');
-  const request = {
-    type: 'dialog_submission',
+  const request: Record<string, unknown> = {
+    type,
     callback_id: typeof b.callback_id === 'string' ? b.callback_id : '',
     state: typeof b.state === 'string' ? b.state : '',
     user_id: session.user_id,
@@ -56,6 +64,10 @@ export async function submitDialog(ctx: RequestContext): Promise<Result> {
     submission: b.submission && typeof b.submission === 'object' ? b.submission : {},
     cancelled: b.cancelled === true,
   };
+  // Lookups also carry the field being searched and its text (sent by the webapp for dynamic selects).
+  if (type === 'dialog_lookup') {
+    for (const k of ['query', 'selected_field']) if (typeof b[k] === 'string') request[k] = b[k];
+  }
   const fail = (detail: string): SimError =>
     new SimError(400, 'api.post.do_action.action_integration.app_error', 'Action integration error.', detail);
   let res: Awaited<ReturnType<typeof world.callbacks.send>>;
@@ -69,11 +81,29 @@ export async function submitDialog(ctx: RequestContext): Promise<Result> {
     throw fail(e instanceof CallbackRefused ? e.message : String(e));
   }
   if (res.status !== 200) throw fail(`status=${res.status}`);
-  let response: unknown = {};
+  if (res.body.trim() === '') return {};
   try {
-    if (res.body.trim() !== '') response = JSON.parse(res.body);
+    const parsed = JSON.parse(res.body) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
-    response = {};
+    const kind = type === 'dialog_lookup' ? 'lookup' : 'submit';
+    throw new SimError(
+      500,
+      `app.${kind}_interactive_dialog.decode_json_error`,
+      'Failed to decode the integration response.',
+    );
   }
-  return ok(response ?? {});
+}
+
+/** `POST /actions/dialogs/submit`: the integration's answer (`{}`, `{errors}`, `{error}`) goes back as is. */
+export async function submitDialog(ctx: RequestContext): Promise<Result> {
+  return ok(await callDialogUrl(ctx, 'dialog_submission'));
+}
+
+/** `POST /actions/dialogs/lookup` (dynamic selects): `{items:[{text,value}]}` from the integration. */
+export async function lookupDialog(ctx: RequestContext): Promise<Result> {
+  const response = await callDialogUrl(ctx, 'dialog_lookup');
+  return ok({ items: Array.isArray(response.items) ? response.items : [] });
 }

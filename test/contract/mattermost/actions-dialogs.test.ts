@@ -203,6 +203,38 @@ describe('mattermost sim: interactive messages and dialogs', () => {
     });
   });
 
+  it('answers dynamic-select lookups from the integration, and refuses a non-JSON answer', async () => {
+    respond = (req) => {
+      const body = JSON.parse(req.body);
+      return body.type === 'dialog_lookup'
+        ? { json: { items: [{ text: `Meeting ${body.query}`, value: 'm1' }] } }
+        : { text: 'not json' };
+    };
+    const alice = client(sim, userToken(sim, 'alice'));
+    const base = {
+      url: `${integration.url}/dialog`,
+      callback_id: 'pick',
+      state: '',
+      channel_id: channelId(sim, 'acme', 'town-square'),
+      team_id: sim.ready.teams.acme?.id,
+      submission: {},
+    };
+    const res = (await alice.lookupInteractiveDialog({
+      ...base,
+      query: 'standup',
+      selected_field: 'meeting',
+    } as never)) as unknown as {
+      items: Array<{ text: string; value: string }>;
+    };
+    expect(res.items).toEqual([{ text: 'Meeting standup', value: 'm1' }]);
+    const sent = JSON.parse(integration.requests.at(-1)?.body ?? '{}');
+    expect(sent).toMatchObject({ type: 'dialog_lookup', user_id: userId(sim, 'alice'), query: 'standup' });
+    expect(await refusal(alice.submitInteractiveDialog({ ...base, cancelled: false } as never))).toEqual({
+      server_error_id: 'app.submit_interactive_dialog.decode_json_error',
+      status_code: 500,
+    });
+  });
+
   it('refuses to submit a dialog to a private host that is not allowed', async () => {
     const before = integration.requests.length;
     await control(sim, 'PATCH', '/_sim/config', {
