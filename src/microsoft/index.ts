@@ -94,6 +94,8 @@ export interface MicrosoftEdge {
     notification: EdgeQueue<typeof notificationJob>;
     /** Cron (every 5 min): renew subscriptions before they expire, recreate lost ones. */
     renewSubscriptions: EdgeQueue<typeof renewJob>;
+    /** Cron (daily): abandon notifications stuck pending for a day, delete processed ones after a week. */
+    housekeeping: EdgeQueue<typeof renewJob>;
   };
 }
 
@@ -194,6 +196,14 @@ export function createMicrosoftEdge(deps: MicrosoftEdgeDeps): MicrosoftEdge {
         concurrency: 'singleton',
         handler: async () => {
           await subscriptions.renewDue();
+        },
+      },
+      housekeeping: {
+        name: 'microsoft.notifications-housekeeping',
+        schema: renewJob,
+        concurrency: 'singleton',
+        handler: async () => {
+          await processor.housekeeping();
         },
       },
     },

@@ -89,6 +89,20 @@ export class MicrosoftNotifications {
       .execute();
   }
 
+  /**
+   * Gives up on rows still pending since before `receivedBefore` (their job exhausted its retries), marking
+   * them processed at `at` so their key no longer swallows new deliveries. Returns how many.
+   */
+  async abandonPending(receivedBefore: Date, at: Date): Promise<number> {
+    const r = await this.#db
+      .updateTable('microsoft_notification')
+      .set({ processed_at: at })
+      .where('processed_at', 'is', null)
+      .where('received_at', '<', receivedBefore)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   /** Deletes processed rows older than `before` (a retention job). Returns how many. */
   async purgeProcessed(before: Date): Promise<number> {
     const r = await this.#db

@@ -88,6 +88,11 @@ export function wireEdge(opts: {
     schema: q.renewSubscriptions.schema,
     concurrency: q.renewSubscriptions.concurrency,
   });
+  const housekeepingQueue = defineQueue({
+    name: q.housekeeping.name,
+    schema: q.housekeeping.schema,
+    concurrency: q.housekeeping.concurrency,
+  });
   const config = loadConfig({ env: { MM365_DATA_DIR: 'memory://', LOG_LEVEL: 'silent' } });
   const http = buildHttpServer({ config, log: silent, metrics, probes: [], isDraining: () => false });
   return {
@@ -109,8 +114,13 @@ export function wireEdge(opts: {
         },
       );
       jobs.register(renewQueue, () => q.renewSubscriptions.handler({}));
+      jobs.register(housekeepingQueue, () => q.housekeeping.handler({}));
       await edge.registerWebhook(http, '/microsoft');
       await jobs.start();
+      if (opts.work) {
+        await jobs.schedule(renewQueue, '*/5 * * * *', {});
+        await jobs.schedule(housekeepingQueue, '17 3 * * *', {});
+      }
       await http.listen({ host: '127.0.0.1', port: 0 });
       url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
     },

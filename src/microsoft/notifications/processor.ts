@@ -24,6 +24,9 @@ export interface StoredNotification {
 export interface NotificationStore {
   get(id: string): Promise<StoredNotification | undefined>;
   markProcessed(id: string, at: Date): Promise<void>;
+  /** Marks rows pending since before `receivedBefore` processed (their job gave up). */
+  abandonPending(receivedBefore: Date, at: Date): Promise<number>;
+  purgeProcessed(before: Date): Promise<number>;
 }
 
 /**
@@ -79,6 +82,23 @@ export class NotificationProcessor {
   ): Promise<void> {
     const { id, kind, ownerKey, resource } = sub;
     await this.#handlers.get(kind)?.onCatchUp({ id, kind, ownerKey, resource }, reason);
+  }
+
+  /**
+   * Daily housekeeping: rows pending for over a day are abandoned (logged; their job exhausted its retries,
+   * and a pending key would swallow later deliveries of the same content), processed rows older than a
+   * week are deleted.
+   */
+  async housekeeping(): Promise<{ abandoned: number; purged: number }> {
+    const now = this.#deps.clock.now();
+    const abandoned = await this.#deps.notifications.abandonPending(
+      new Date(now - 86_400_000),
+      new Date(now),
+    );
+    if (abandoned > 0)
+      this.#deps.log.warn({ abandoned }, 'Graph notifications abandoned after their retries');
+    const purged = await this.#deps.notifications.purgeProcessed(new Date(now - 7 * 86_400_000));
+    return { abandoned, purged };
   }
 
   async process(id: string): Promise<'processed' | 'skipped'> {

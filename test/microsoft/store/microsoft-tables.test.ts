@@ -75,6 +75,14 @@ describe.each(drivers)('Microsoft edge tables on %s', (driver) => {
       n: string;
     }>`select count(*)::text as n from microsoft_notification where dedupe_key = 'other'`.execute(store.db);
     expect(n.rows[0]?.n).toBe('0');
+
+    // A row whose job gave up stays pending; the retention job abandons it so its key accepts new deliveries.
+    const stuck = { ...row, dedupeKey: 'stuck' };
+    expect(await inbox.record([stuck], enqueue)).toHaveLength(1);
+    expect(await inbox.record([stuck], enqueue)).toHaveLength(0);
+    expect(await inbox.abandonPending(new Date(Date.now() + 1000), new Date())).toBeGreaterThanOrEqual(1);
+    expect(await inbox.record([stuck], enqueue)).toHaveLength(1);
+    expect(await inbox.purgeProcessed(new Date(Date.now() + 1000))).toBeGreaterThanOrEqual(2);
   });
 
   it('subscriptions: one row per target, a lease only one holder gets until it expires', async () => {
