@@ -23,6 +23,8 @@ export interface NewPost {
   message: string;
   root_id?: string;
   props?: Record<string, unknown>;
+  /** Mattermost de-duplicates creates with the same pending id for 30 s (per app server). */
+  pending_post_id?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Post } from '@mattermost/types/posts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
@@ -33,6 +33,9 @@ export interface MessengerDeps {
  * as `props.mm365_txn`, and after a 5xx, a timeout or a lost answer it looks in the channel
  * (`GET /channels/{id}/posts?since=`) for a post carrying the key before trying again. A later call with the
  * same key returns the post made the first time. 429s are retried inside the HTTP client (nothing was done).
+ * The post also carries a `pending_post_id` derived from the key: a Mattermost app server answers a repeat
+ * within 30 s with the first post (mattermost/mattermost#10006; per node, not cluster-wide), which covers a
+ * create still running when we look.
  */
 export class Messenger {
   readonly #deps: MessengerDeps;
@@ -66,7 +69,11 @@ export class Messenger {
     const { rest, intents, clock } = this.#deps;
     const intent = await intents.begin(key, post.channel_id, new Date(clock.now()));
     if (intent.postId) return rest.getPost(intent.postId);
-    const stamped: NewPost = { ...post, props: { ...(post.props ?? {}), [TXN_PROP]: key } };
+    const stamped: NewPost = {
+      ...post,
+      props: { ...(post.props ?? {}), [TXN_PROP]: key },
+      pending_post_id: pendingPostId(this.#deps.botUserId(), key),
+    };
     if (!intent.fresh) {
       const found = await this.#lookup(post.channel_id, key, intent.startedAt.getTime());
       if (found) return found;
@@ -121,4 +128,9 @@ export class Messenger {
       return 'dm';
     }
   }
+}
+
+/** `<user id>:<number>` like the web app's pending ids, stable for one key (48 bits of its hash). */
+function pendingPostId(userId: string, key: string): string {
+  return `${userId}:${Number.parseInt(createHash('sha256').update(key).digest('hex').slice(0, 12), 16)}`;
 }

@@ -18,6 +18,7 @@ describe('Messenger', () => {
     const post = await w.edge.messenger.dm(alice.id, 'hello alice', { key: 'test:hello' });
     expect(post.user_id).toBe(w.botId);
     expect(post.props[TXN_PROP]).toBe('test:hello');
+    expect(post.pending_post_id).toMatch(new RegExp(`^${w.botId}:\\d+$`));
     const seen = await mm(w.sim, 'GET', `/api/v4/posts/${post.id}`, { token: alice.token });
     expect(seen.body.message).toBe('hello alice');
   });
