@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Config, loadConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log.ts';
+import { trustExtraCa } from '../microsoft/index.ts';
 
 /**
  * The sandbox: with neither Mattermost nor Microsoft configured, `npm start` runs both simulators in this
@@ -82,6 +83,25 @@ async function mmApi<T>(
   return JSON.parse(text) as T;
 }
 
+async function simControl(
+  control: string,
+  token: string,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<void> {
+  const res = await fetch(`${control}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) {
+    throw new Error(
+      `sandbox set-up: ${method} ${path} on the Microsoft simulator answered ${res.status}: ${await res.text()}`,
+    );
+  }
+}
+
 export async function startSandbox(base: Config, log: Logger): Promise<Sandbox> {
   // Loaded lazily: the simulators are test infrastructure, never part of a real deployment's process.
   const { startMicrosoftSim } = await import('../../sim/microsoft/index.ts');
@@ -101,6 +121,12 @@ export async function startSandbox(base: Config, log: Logger): Promise<Sandbox> 
     await mmApi(mm.url, mm.adminToken, 'PUT', `/users/${bot.user_id}/roles`, {
       roles: 'system_user system_admin',
     });
+    for (const team of Object.values(mm.teams)) {
+      await mmApi(mm.url, mm.adminToken, 'POST', `/teams/${team.id}/members`, {
+        team_id: team.id,
+        user_id: bot.user_id,
+      });
+    }
     const token = await mmApi<{ token: string }>(
       mm.url,
       mm.adminToken,
@@ -117,6 +143,28 @@ export async function startSandbox(base: Config, log: Logger): Promise<Sandbox> 
     const sandboxData = join(dataDir, 'sandbox');
     rmSync(sandboxData, { recursive: true, force: true });
     const ms = microsoft.ready;
+    // What the service does with microsoft.caFile at start, done now so set-up calls can reach the simulator.
+    trustExtraCa(ms.ca);
+    // "Sign in with Mattermost": a trusted OAuth app (no consent screen), registered as an admin would.
+    const oauthApp = await mmApi<{ id: string; client_secret: string }>(
+      mm.url,
+      mm.adminToken,
+      'POST',
+      '/oauth/apps',
+      {
+        name: 'Microsoft 365',
+        description: 'mattermost-m365 sandbox',
+        homepage: service,
+        callback_urls: [`${service}/mattermost/oauth/callback`],
+        is_trusted: true,
+      },
+    );
+    // The Entra app registration gets our redirect URI for connecting accounts; webhooks may be plain HTTP
+    // (the real Graph calls only HTTPS notification URLs; the sandbox service speaks HTTP on loopback).
+    await simControl(ms.control, ms.controlToken, 'POST', `/apps/${ms.app.clientId}/redirect-uris`, {
+      uri: `${service}/connect/microsoft/callback`,
+    });
+    await simControl(ms.control, ms.controlToken, 'PATCH', '/settings', { allowHttpNotificationUrl: true });
     const config = loadConfig({
       env: {
         PORT: String(port),
@@ -127,6 +175,8 @@ export async function startSandbox(base: Config, log: Logger): Promise<Sandbox> 
         MM365_LOG_FORMAT: base.log.format,
         MATTERMOST_URL: mm.url,
         MM365_MATTERMOST_BOT_TOKEN: token.token,
+        MM365_MATTERMOST_OAUTH_CLIENT_ID: oauthApp.id,
+        MM365_MATTERMOST_OAUTH_CLIENT_SECRET: oauthApp.client_secret,
         AZURE_TENANT_ID: ms.tenantId,
         AZURE_CLIENT_ID: ms.app.clientId,
         AZURE_CLIENT_SECRET: ms.app.clientSecret,
