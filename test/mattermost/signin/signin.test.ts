@@ -40,6 +40,10 @@ describe('Sign in with Mattermost (OAuth + PKCE)', () => {
       oauth: true,
       routes: (app, edge) => {
         app.get('/whoami', async (request) => ({ user: (await edge.signin.userOf(request)) ?? null }));
+        app.get('/page', async (request, reply) => {
+          const who = await edge.signin.requireUser(request, reply);
+          return who ? { page: 'settings', user: who } : reply;
+        });
       },
     });
     whoami = whoamiRoute(w);
@@ -74,6 +78,19 @@ describe('Sign in with Mattermost (OAuth + PKCE)', () => {
     expect((await whoami('/whoami', browser)).user).toBe(user(w.sim, 'alice').id);
     const token = await w.edge.userTokens.accessTokenFor(user(w.sim, 'alice').id);
     expect((await w.edge.rest.getMe(token)).username).toBe('alice');
+  });
+
+  it('sends a page that needs a user through the sign-in and back to that page', async () => {
+    const browser = new Browser();
+    const first = await browser.get(`${w.publicUrl}/page?tab=1`);
+    expect(first.status).toBe(302);
+    expect(first.location).toBe('/mattermost/signin?to=%2Fpage%3Ftab%3D1');
+    const done = await browser.get(await startAs('carol', browser, first.location));
+    expect(done.location).toBe('/page?tab=1');
+    expect(JSON.parse((await browser.get(`${w.publicUrl}/page?tab=1`)).body)).toEqual({
+      page: 'settings',
+      user: user(w.sim, 'carol').id,
+    });
   });
 
   it('refuses a replayed state (the same callback twice)', async () => {
