@@ -158,6 +158,26 @@ describe.each(drivers)('Microsoft auth against the sim, store on %s', (driver) =
     expect(users.status).toBe(200);
   });
 
+  it('reports consent withdrawn by an admin as reconnect (consent_withdrawn)', async () => {
+    await signIn('alice', 'calendar', 'p-consent');
+    const { clientId } = h.sim.ready.app;
+    const app = await h
+      .control<{ delegatedPermissions: string[] }>('GET', '/ready')
+      .then(() => h.sim.context.state.apps.get(clientId));
+    const granted = [...(app?.delegatedPermissions ?? [])];
+    await h.control('PATCH', `/apps/${clientId}`, {
+      delegatedPermissions: granted.filter((p) => !p.startsWith('Calendars.')),
+    });
+    try {
+      await expect(auth.userToken('p-consent', 'calendar', { forceRefresh: true })).rejects.toMatchObject({
+        code: 'MM365_MICROSOFT_RECONNECT_REQUIRED',
+        details: { reason: 'consent_withdrawn', aadsts: 65001 },
+      });
+    } finally {
+      await h.control('PATCH', `/apps/${clientId}`, { delegatedPermissions: granted });
+    }
+  });
+
   it('forget() drops the partition', async () => {
     await auth.forget('p-bob');
     expect(await caches.load('p-bob')).toBeUndefined();
