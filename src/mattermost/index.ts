@@ -93,6 +93,11 @@ export interface MattermostEdge {
   diagnose(): Promise<Check[]>;
   /** Objects matching the accounts domain's ports (UserMessenger, MattermostDirectory, BotPosts). */
   readonly accounts: ReturnType<typeof accountsPorts>;
+  /**
+   * A REST client acting as `userId` with their stored OAuth token (refreshed when near its end), for
+   * posting, reacting or setting status as them. Throws MM365_MM_USER_TOKEN_MISSING when they must sign in.
+   */
+  restAs(userId: string): Promise<MattermostRest>;
   /** The bot as checked by start(); throws before it. */
   bot(): BotIdentity;
   readonly rest: MattermostRest;
@@ -126,16 +131,18 @@ export function createMattermostEdge(deps: MattermostEdgeDeps): MattermostEdge {
     registers: [deps.registry],
   });
   const onRetry = deps.options?.http?.onRetry;
-  const http = new MattermostHttp({
-    ...deps.options?.http,
-    baseUrl,
-    token: config.botToken,
-    log,
-    onRetry: (info) => {
-      retries.inc({ status: String(info.status) });
-      onRetry?.(info);
-    },
-  });
+  const httpFor = (token: string) =>
+    new MattermostHttp({
+      ...deps.options?.http,
+      baseUrl,
+      token,
+      log,
+      onRetry: (info) => {
+        retries.inc({ status: String(info.status) });
+        onRetry?.(info);
+      },
+    });
+  const http = httpFor(config.botToken);
   const rest = new MattermostRest(http);
   let identity: BotIdentity | undefined;
   const bot = (): BotIdentity => {
@@ -260,6 +267,7 @@ export function createMattermostEdge(deps: MattermostEdgeDeps): MattermostEdge {
         redirectUri: url(paths.oauthCallback),
       }),
     accounts: accountsPorts(rest, messenger),
+    restAs: async (userId) => new MattermostRest(httpFor(await userTokens.accessTokenFor(userId))),
     bot,
     rest,
     messenger,

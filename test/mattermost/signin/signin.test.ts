@@ -133,6 +133,18 @@ describe('Sign in with Mattermost (OAuth + PKCE)', () => {
     expect(ok.location).toBe('/connect');
   });
 
+  it('acts as the signed-in user with their token (posts are theirs, marked from_oauth_app)', async () => {
+    const alice = user(w.sim, 'alice');
+    const asAlice = await w.edge.restAs(alice.id);
+    const dm = await w.edge.messenger.dmChannelId(alice.id);
+    const post = await asAlice.createPost({ channel_id: dm, message: 'written as alice' });
+    expect(post.user_id).toBe(alice.id);
+    expect(post.props.from_oauth_app).toBe('true');
+    await expect(w.edge.restAs(user(w.sim, 'dave').id)).rejects.toMatchObject({
+      code: 'MM365_MM_USER_TOKEN_MISSING',
+    });
+  });
+
   it('refreshes an expiring token once, atomically, however many callers ask at the same time', async () => {
     const aliceId = user(w.sim, 'alice').id;
     const stored = await w.stores.userTokens.get(aliceId);
