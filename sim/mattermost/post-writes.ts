@@ -220,6 +220,8 @@ export function sendEphemeral(
     file_ids: [],
     has_reactions: false,
   };
+  assignActionIds(record.props);
+  addActionCookies(state, record, toUserId);
   state.logPost({ at: now, kind: 'ephemeral', post: record, to_user_id: toUserId });
   world.hub.publish(
     'ephemeral_message',
@@ -227,4 +229,40 @@ export function sendEphemeral(
     { user_id: toUserId, channel_id: record.channel_id },
   );
   return record;
+}
+
+/**
+ * As `AddPostActionCookies`: each button of an ephemeral post gets a `cookie` standing for its integration, since
+ * the click cannot find the post in the store. The cookie is opaque here (the server's is encrypted data).
+ */
+function addActionCookies(state: SimState, post: PostRecord, toUserId: string): void {
+  const attachments = post.props.attachments;
+  if (!Array.isArray(attachments)) return;
+  for (const a of attachments) {
+    const actions = (a as { actions?: unknown } | null)?.actions;
+    if (!Array.isArray(actions)) continue;
+    for (const action of actions) {
+      const act = action as Record<string, unknown>;
+      if (!act.integration) continue;
+      const cookie = newId() + newId();
+      act.cookie = cookie;
+      state.actionCookies.set(cookie, { post, to_user_id: toUserId });
+    }
+  }
+}
+
+/** As `UpdateEphemeralPost`: the clicker's copy of an ephemeral post changes; nothing is stored. */
+export function updateEphemeral(world: World, toUserId: string, post: PostRecord): void {
+  const state = world.state;
+  const now = state.now();
+  post.update_at = now;
+  post.edit_at = now;
+  assignActionIds(post.props);
+  addActionCookies(state, post, toUserId);
+  state.logPost({ at: now, kind: 'ephemeral', post, to_user_id: toUserId });
+  world.hub.publish(
+    'post_edited',
+    { post: JSON.stringify(postView(state, post)) },
+    { user_id: toUserId, channel_id: post.channel_id },
+  );
 }

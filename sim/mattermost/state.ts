@@ -292,6 +292,11 @@ export class SimState {
   authCodes = new Map<string, AuthCodeRecord>();
   oauthGrants: OAuthGrantRecord[] = [];
   postLog = new Map<string, PostLogEntry[]>();
+  /**
+   * Ephemeral posts are not stored, so their buttons carry a `cookie` (the server encrypts the action data into
+   * it); the sim keeps the data here, keyed by the opaque cookie it hands out.
+   */
+  actionCookies = new Map<string, { post: PostRecord; to_user_id: string }>();
   /** Requests served, by "METHOD /route/pattern". */
   requestCounts = new Map<string, number>();
   /** Outbound calls to integrations, by kind ("command", "action", "dialog"). */

@@ -2,7 +2,8 @@ import { invalidUrlParam, permissionDenied, SimError } from '../errors.ts';
 import { ok, type RequestContext, type Result, sessionOf } from '../http/context.ts';
 import { isId } from '../ids.ts';
 import { canReadChannel } from '../permissions.ts';
-import { applyEdit, sendEphemeral } from '../post-writes.ts';
+import { applyEdit, sendEphemeral, updateEphemeral } from '../post-writes.ts';
+import type { PostRecord } from '../state.ts';
 import { CallbackRefused } from './callback-client.ts';
 import { mintTrigger } from './triggers.ts';
 
@@ -16,6 +17,8 @@ import { mintTrigger } from './triggers.ts';
  * `api.post.do_action.action_integration.app_error`. The answer's `update` replaces the post's message, and its
  * props when given (`from_webhook`/`override_*` only as the original had them); `ephemeral_text` becomes an
  * ephemeral post to the clicker, in the post's thread. The client gets `{status:"OK", trigger_id, goto_location?}`.
+ * Buttons on ephemeral posts work through the `cookie` the client sends back (the post is not stored); their
+ * `update` goes to the clicker only, as a `post_edited` event (`UpdateEphemeralPost`).
  */
 const RETAINED_PROPS = ['from_webhook', 'override_username', 'override_icon_url'];
 
@@ -32,9 +35,29 @@ export async function doPostAction(ctx: RequestContext): Promise<Result> {
   const session = sessionOf(ctx);
   const postId = ctx.params.post_id;
   if (!isId(postId)) throw invalidUrlParam('post_id');
-  const post = state.posts.get(postId);
-  // The server checks read_channel by post, so a missing post is a 403 like an unreadable one.
-  if (post?.delete_at !== 0) throw permissionDenied('read_channel');
+  const body = (ctx.body ?? {}) as { selected_option?: unknown; cookie?: unknown };
+  // A stored post wins; only a post the store does not have (an ephemeral one) is taken from its cookie.
+  const stored = state.posts.get(postId);
+  let post: PostRecord;
+  let ephemeralFor: string | undefined;
+  if (stored) {
+    // The server checks read_channel by post, so a deleted post is a 403 like an unreadable one.
+    if (stored.delete_at !== 0) throw permissionDenied('read_channel');
+    post = stored;
+  } else {
+    const cookie = typeof body.cookie === 'string' ? state.actionCookies.get(body.cookie) : undefined;
+    if (!cookie) throw permissionDenied('read_channel');
+    if (cookie.post.id !== postId) {
+      throw new SimError(
+        400,
+        'api.post.do_action.action_integration.app_error',
+        'Action integration error.',
+        "postId doesn't match",
+      );
+    }
+    post = cookie.post;
+    ephemeralFor = cookie.to_user_id;
+  }
   const channel = state.channels.get(post.channel_id);
   if (!channel || !canReadChannel(state, session, channel)) throw permissionDenied('read_channel');
   const action = findAction(post.props, ctx.params.action_id ?? '');
@@ -42,7 +65,6 @@ export async function doPostAction(ctx: RequestContext): Promise<Result> {
     throw new SimError(404, 'api.post.do_action.action_id.app_error', 'Invalid action id.');
   const user = state.users.get(session.user_id);
   const team = state.teams.get(channel.team_id);
-  const body = (ctx.body ?? {}) as { selected_option?: unknown };
   const context: Record<string, unknown> = { ...(action.integration.context ?? {}) };
   if (typeof body.selected_option === 'string' && body.selected_option !== '')
     context.selected_option = body.selected_option;
@@ -100,7 +122,13 @@ export async function doPostAction(ctx: RequestContext): Promise<Result> {
       }
       change.props = next;
     }
-    applyEdit(world, post, change);
+    if (ephemeralFor === undefined) applyEdit(world, post, change);
+    else {
+      const next: PostRecord = structuredClone(post);
+      next.message = change.message ?? '';
+      if (change.props) next.props = change.props;
+      updateEphemeral(world, session.user_id, next);
+    }
   }
   if (typeof response.ephemeral_text === 'string' && response.ephemeral_text !== '') {
     const props: Record<string, unknown> = {};

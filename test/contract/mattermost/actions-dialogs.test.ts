@@ -112,6 +112,48 @@ describe('mattermost sim: interactive messages and dialogs', () => {
     ]);
   });
 
+  it("runs buttons on ephemeral posts through their cookie, and updates only the clicker's copy", async () => {
+    const ws = wsClient(sim, userToken(sim, 'alice'));
+    sockets.push(ws);
+    ws.connect();
+    await until(() => ws.hellos.length === 1, 3000, 'hello');
+    await client(sim, sim.ready.adminToken).createPostEphemeral(userId(sim, 'alice'), {
+      channel_id: channelId(sim, 'acme', 'town-square'),
+      message: 'Connect your Microsoft account?',
+      props: {
+        attachments: [
+          {
+            actions: [
+              {
+                name: 'Connect',
+                integration: { url: `${integration.url}/action`, context: { step: 'connect' } },
+              },
+            ],
+          },
+        ],
+      },
+    } as never);
+    await until(() => ws.of('ephemeral_message').length === 1, 3000, 'ephemeral_message');
+    const eph = JSON.parse(String(ws.of('ephemeral_message')[0]?.data?.post));
+    const action = eph.props.attachments[0].actions[0];
+    expect(action.integration).toBeUndefined();
+    expect(action.cookie).toBeTruthy();
+    respond = () => ({ json: { update: { message: 'Connected.' } } });
+    const alice = client(sim, userToken(sim, 'alice'));
+    expect(await refusal(alice.doPostActionWithCookie(eph.id, action.id, ''))).toEqual({
+      server_error_id: 'api.context.permissions.app_error',
+      status_code: 403,
+    });
+    await alice.doPostActionWithCookie(eph.id, action.id, action.cookie);
+    expect(JSON.parse(integration.requests.at(-1)?.body ?? '{}')).toMatchObject({
+      post_id: eph.id,
+      context: { step: 'connect' },
+    });
+    await until(() => ws.of('post_edited').length === 1, 3000, 'post_edited');
+    const edited = JSON.parse(String(ws.of('post_edited')[0]?.data?.post));
+    expect(edited).toMatchObject({ id: eph.id, message: 'Connected.' });
+  });
+
   it('refuses an unknown action id and a failing integration with the server ids', async () => {
     const { post, actionId } = await postWithButton({});
     const alice = client(sim, userToken(sim, 'alice'));
