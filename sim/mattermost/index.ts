@@ -94,12 +94,17 @@ export async function startMattermostSim(
     limiter,
   );
   const wss = attachWebSocket(app.server as Server, world);
-  const close = async (): Promise<void> => {
-    world.hub.restart();
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-    await app.close();
-    if (ownClock) clock.dispose();
+  // Idempotent: a CLI may close on a signal and again in a finally.
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      world.hub.restart();
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await app.close();
+      if (ownClock) clock.dispose();
+    })();
+    return closing;
   };
   await app.listen({ port: opts.port ?? 0, host });
   const address = app.server.address() as AddressInfo;

@@ -45,4 +45,11 @@ describe('mattermost sim: start contract', () => {
     expect(Math.abs(post.create_at - clock.now())).toBeLessThan(5_000);
     expect(post.create_at).toBeLessThan(Date.now() - 1_000);
   });
+
+  it('closes idempotently and refuses connections afterwards', async () => {
+    const other = await startMattermostSim();
+    await Promise.all([other.close(), other.close()]);
+    await other.close();
+    await expect(fetch(`${other.url}/api/v4/system/ping`)).rejects.toThrow();
+  });
 });
