@@ -52,6 +52,8 @@ export interface SimConfig {
     OAuthAutoApprove: boolean;
     /** Lifetime of an inactive WebSocket connection's resume state, ms (server: ~5 min). */
     WebSocketResumeWindowMs: number;
+    /** How long an unauthenticated socket may wait for `authentication_challenge`, ms (server: 5 s). */
+    WebSocketAuthTimeoutMs: number;
   };
 }
 
@@ -77,7 +79,11 @@ export function defaultConfig(siteUrl = ''): SimConfig {
     PrivacySettings: { ShowEmailAddress: true, ShowFullName: true },
     FileSettings: { MaxFileSize: 100 * 1024 * 1024 },
     RateLimitSettings: { Enable: false, PerSec: 10, MaxBurst: 100, VaryByUser: false },
-    SimSettings: { OAuthAutoApprove: false, WebSocketResumeWindowMs: 5 * 60 * 1000 },
+    SimSettings: {
+      OAuthAutoApprove: false,
+      WebSocketResumeWindowMs: 5 * 60 * 1000,
+      WebSocketAuthTimeoutMs: 5000,
+    },
   };
 }
 

@@ -12,7 +12,8 @@ import type { WsConnection } from './hub.ts';
  *
  * Contract (server api4/websocket.go, §1.14):
  * - Auth by the upgrade request (Authorization header, MMAUTHTOKEN cookie) or, after the upgrade, an
- *   `authentication_challenge` action within 5 s (else the socket is closed).
+ *   `authentication_challenge` action within `SimSettings.WebSocketAuthTimeoutMs` (5 s, as the server's
+ *   authCheckInterval; else the socket is closed).
  * - `?connection_id=&sequence_number=` resumes only when the upgrade was authenticated; a malformed
  *   `sequence_number` with a connection id closes the socket. Otherwise a fresh connection gets a `hello`.
  * - A successful connect marks the user online (unless their status is manual), as `NewWebConn` does; the last
@@ -21,7 +22,6 @@ import type { WsConnection } from './hub.ts';
  *   members), `get_statuses`, `get_statuses_by_ids`; `presence`, `user_update_active_status` and
  *   `posted_notify_ack` are acknowledged and ignored. Unknown actions get a FAIL reply.
  */
-export const AUTH_TIMEOUT_MS = 5000;
 
 export function attachWebSocket(server: Server, world: World): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true });
@@ -85,7 +85,7 @@ function serveSocket(
   else {
     authTimer = setTimeout(() => {
       if (!conn) ws.close(1008, 'authentication timeout');
-    }, AUTH_TIMEOUT_MS);
+    }, world.state.config.SimSettings.WebSocketAuthTimeoutMs);
     authTimer.unref();
   }
 

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket as WsWebSocket } from 'ws';
 import type { MattermostSim } from '../../../sim/mattermost/index.ts';
 import { channelId, client, control, startSim, until, userId, userToken, wsClient } from './harness.ts';
 
@@ -209,5 +210,22 @@ describe('mattermost sim: websocket', () => {
     });
     expect(reply.status).toBe('OK');
     expect(reply.data[userId(sim, 'bob')]).toBe('online');
+  });
+
+  it('closes a socket that never authenticates, and refuses a bad header token at the upgrade', async () => {
+    await control(sim, 'PATCH', '/_sim/config', { SimSettings: { WebSocketAuthTimeoutMs: 150 } });
+    try {
+      const url = `${sim.url.replace(/^http/, 'ws')}/api/v4/websocket`;
+      const silent = new WsWebSocket(url);
+      const closed = await new Promise<number>((resolve) => silent.on('close', (code) => resolve(code)));
+      expect(closed).toBe(1008);
+      const bad = new WsWebSocket(url, { headers: { Authorization: 'Bearer notavalidtokennotavalidtok' } });
+      const status = await new Promise<number>((resolve) =>
+        bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+      );
+      expect(status).toBe(401);
+    } finally {
+      await control(sim, 'PATCH', '/_sim/config', { SimSettings: { WebSocketAuthTimeoutMs: 5000 } });
+    }
   });
 });
