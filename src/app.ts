@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { AccountService } from './core/accounts/index.ts';
 import { AdminLogForwarder } from './core/admin-log.ts';
+import { systemClock } from './core/clock.ts';
 import type { Config } from './core/config/index.ts';
 import { createLogger, type Logger } from './core/log.ts';
 import { createMetrics, type Metrics } from './core/metrics/registry.ts';
@@ -10,12 +12,16 @@ import { type Vault, vaultFromConfig } from './core/vault/index.ts';
 import { buildHttpServer } from './http/index.ts';
 import { JobRunner } from './jobs/index.ts';
 import {
+  ConnectedAccounts,
   type MigrationReport,
   migrateToLatest,
   openStore,
   type Store,
   StoredSecrets,
 } from './store/index.ts';
+import { type WiredAccounts, wireAccounts } from './wiring/accounts.ts';
+import { type WiredMattermost, wireMattermost } from './wiring/mattermost.ts';
+import { type WiredMicrosoft, wireMicrosoft } from './wiring/microsoft.ts';
 
 export interface BuildAppOptions {
   /** Use this logger instead of one built from config.log (tests capture lines through it). */
@@ -33,6 +39,11 @@ export interface App {
   readonly secrets: StoredSecrets;
   readonly jobs: JobRunner;
   readonly http: FastifyInstance;
+  readonly accounts: AccountService;
+  /** The two edges and the accounts layer; undefined until start() when the upstreams are not configured. */
+  readonly upstreams:
+    | { mattermost: WiredMattermost; microsoft: WiredMicrosoft; accounts?: WiredAccounts }
+    | undefined;
   /** Signs and verifies action contexts, OAuth state and links; one key for every replica, kept in the database. */
   signer(): Promise<TokenSigner>;
   /** Migrate, start jobs, listen. Resolves with the URL the server listens on. */
@@ -67,15 +78,47 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
     work: config.jobs.enabled,
   });
   let draining = false;
-  const http = buildHttpServer({
-    config,
-    log,
-    metrics,
-    probes: [{ name: 'database', check: () => store.ping() }],
-    isDraining: () => draining,
-  });
+  const probes = [{ name: 'database', check: () => store.ping() }];
+  const http = buildHttpServer({ config, log, metrics, probes, isDraining: () => draining });
+  const accounts = new AccountService(new ConnectedAccounts(store.db), config.accounts, systemClock);
 
   let signer: Promise<TokenSigner> | undefined;
+  const getSigner = () => {
+    signer ??= secrets
+      .getOrCreate('core.signing-key', () => randomBytes(32).toString('base64'))
+      .then((value) => new TokenSigner(Buffer.from(value, 'base64')));
+    return signer;
+  };
+  // Where Mattermost, Graph and browsers reach us: configured, or the address we listen on once we do.
+  let listeningUrl = `http://${config.server.host}:${config.server.port}`;
+  const publicUrl = () => (config.server.publicUrl ?? listeningUrl).replace(/\/+$/, '');
+
+  // Both upstreams configured (the sandbox configures both): build the edges now; no network I/O until start().
+  const upstreams =
+    config.mattermost.url && config.microsoft.tenantId
+      ? (() => {
+          const common = { config, store, vault, jobs, metrics, publicUrl };
+          const microsoft = wireMicrosoft({ ...common, log: log.child({ part: 'microsoft' }) });
+          const mattermost = wireMattermost({
+            ...common,
+            log: log.child({ part: 'mattermost' }),
+            signer: getSigner,
+            isConnected: (userId, feature) => accounts.isConnected(userId, feature),
+          });
+          probes.push({
+            name: 'mattermost',
+            check: async () => {
+              await mattermost.edge.rest.getMe();
+            },
+          });
+          return { mattermost, microsoft } as {
+            mattermost: WiredMattermost;
+            microsoft: WiredMicrosoft;
+            accounts?: WiredAccounts;
+          };
+        })()
+      : undefined;
+
   let stopping: Promise<void> | undefined;
   return {
     config,
@@ -87,27 +130,58 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
     secrets,
     jobs,
     http,
-    signer() {
-      signer ??= secrets
-        .getOrCreate('core.signing-key', () => randomBytes(32).toString('base64'))
-        .then((value) => new TokenSigner(Buffer.from(value, 'base64')));
-      return signer;
-    },
+    accounts,
+    upstreams,
+    signer: getSigner,
     async start() {
       const migrations = await migrateToLatest(store);
       if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'database migrated');
+      if (upstreams) {
+        // Needs the signing key (database), so after migrations; registers commands, jobs and routes before they start.
+        upstreams.accounts = wireAccounts({
+          config,
+          store,
+          vault,
+          jobs,
+          log,
+          clock: systemClock,
+          signer: await getSigner(),
+          accounts,
+          mattermost: upstreams.mattermost.edge,
+          microsoft: upstreams.microsoft.edge,
+          publicUrl,
+        });
+        await http.register(upstreams.mattermost.edge.plugin);
+        await upstreams.microsoft.routes(http);
+        await upstreams.accounts.routes(http);
+      }
       await jobs.start();
       await http.listen({ host: config.server.host, port: config.server.port });
       const address = http.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const url = `http://${host}:${address.port}`;
-      log.info({ url, database: store.driver }, 'mm365 is listening');
+      listeningUrl = url;
+      if (upstreams) {
+        // Mattermost must be able to call us back before the commands it will call are registered.
+        const bot = await upstreams.mattermost.edge.start();
+        adminLog.attach((text) => dmAdmins(upstreams.mattermost.edge, config, text));
+        await Promise.all([
+          upstreams.mattermost.schedule(),
+          upstreams.microsoft.schedule(),
+          upstreams.accounts?.schedule(),
+        ]);
+        log.info({ bot: bot.username, mattermost: config.mattermost.url }, 'connected to Mattermost');
+      }
+      log.info({ url, publicUrl: publicUrl(), database: store.driver }, 'mm365 is listening');
       return { url, migrations };
     },
     stop() {
       stopping ??= (async () => {
         draining = true;
         const grace = config.server.shutdownGraceMs;
+        await upstreams?.mattermost.edge
+          .stop()
+          .catch((err: unknown) => log.warn({ err }, 'closing the Mattermost socket failed'));
         // Intake first: close() stops accepting, answers 503 to new requests on open connections and waits
         // for in-flight ones. Jobs drain in parallel; the database closes last because both still use it.
         await Promise.all([http.close(), jobs.stop(grace)]);
@@ -117,4 +191,12 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
       return stopping;
     },
   };
+}
+
+/**
+ * Admin log DMs go to the integration admins listed in mattermost.adminUserIds.
+ * System admins are not listed by the Mattermost edge yet; see the note in docs/architecture.md.
+ */
+async function dmAdmins(edge: WiredMattermost['edge'], config: Config, text: string): Promise<void> {
+  await Promise.all(config.mattermost.adminUserIds.map((id) => edge.messenger.dm(id, text)));
 }

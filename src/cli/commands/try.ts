@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { trustExtraCa } from '../../microsoft/index.ts';
 import { loadConfigOrExit } from '../load-config.ts';
 import type { SandboxInfo } from '../sandbox.ts';
 import { Browser, type Hop } from '../try/browser.ts';
@@ -67,6 +68,8 @@ export async function runTry(
     print('A slash command starts with "/", for example "/mscalendar connect".');
     return 2;
   }
+  // The person's browser trusts the sandbox's Microsoft simulator, as a developer would install its CA.
+  trustExtraCa(info.microsoft.ca);
   const view = new UserView();
   await view.open(info.mattermost.url, user.token);
   try {
@@ -104,7 +107,11 @@ export async function runTry(
       for (const link of links) {
         opened.add(link);
         print(`${opts.as} opens ${link}`);
-        for (const hop of await browser.open(link)) print(describeHop(hop));
+        try {
+          for (const hop of await browser.open(link)) print(describeHop(hop));
+        } catch (err) {
+          print(`    the browser could not load it: ${(err as Error).cause ?? (err as Error).message}`);
+        }
       }
       await settle(opts.wait);
     }
