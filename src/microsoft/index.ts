@@ -12,6 +12,7 @@ import type { Logger } from '../core/log.ts';
 import { MicrosoftAuth } from './auth/microsoft-auth.ts';
 import type { TokenCacheStore } from './auth/token-cache-store.ts';
 import { type MicrosoftEndpoints, resolveEndpoints, trustExtraCa } from './clouds.ts';
+import { MicrosoftDiagnostics } from './diagnostics.ts';
 import { GraphClient } from './graph/graph-client.ts';
 import type { GraphFeature } from './graph/graph-metrics.ts';
 import { GraphSession } from './graph/graph-session.ts';
@@ -26,9 +27,10 @@ import { type SubscriptionAuth, SubscriptionManager } from './subscriptions/subs
 
 export type { ReconnectReason } from './auth/auth-errors.ts';
 export type { AuthorizeRequest, MicrosoftAuth } from './auth/microsoft-auth.ts';
-export { featureScopes } from './auth/scopes.ts';
+export { featureAppRoles, featureScopes } from './auth/scopes.ts';
 export type { TokenCacheStore } from './auth/token-cache-store.ts';
 export { clouds, type MicrosoftEndpoints, resolveEndpoints, trustExtraCa } from './clouds.ts';
+export type { CheckResult, MicrosoftDiagnostics } from './diagnostics.ts';
 export { microsoftErrors } from './errors.ts';
 export type { BatchItem, BatchResult } from './graph/batch.ts';
 export type { GraphCall, GraphClient, GraphResponse } from './graph/graph-client.ts';
@@ -89,6 +91,8 @@ export interface MicrosoftEdge {
   readonly processor: NotificationProcessor;
   /** Registers the webhook plugin (encapsulated, own parsers) under `prefix`, e.g. '/microsoft'. */
   registerWebhook(app: FastifyInstance, prefix: string): Promise<void>;
+  /** Checks for `mm365 doctor`: client credentials, application permissions, webhook reachability. */
+  readonly diagnostics: MicrosoftDiagnostics;
   readonly queues: {
     /** One job per recorded notification; ordered per subscription (send with singletonKey = payload.subscriptionId). */
     notification: EdgeQueue<typeof notificationJob>;
@@ -167,6 +171,7 @@ export function createMicrosoftEdge(deps: MicrosoftEdgeDeps): MicrosoftEdge {
     endpoints,
     auth,
     signIn: new MicrosoftSignIn(auth, graph),
+    diagnostics: new MicrosoftDiagnostics(auth, base),
     graph,
     asUser,
     asApp,

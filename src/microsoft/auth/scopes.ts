@@ -44,3 +44,22 @@ const oidc = new Set(['openid', 'profile', 'offline_access', 'email']);
 export function qualifiedScopes(feature: Feature, graphResource: string): string[] {
   return featureScopes[feature].map((s) => (oidc.has(s) ? s : `${graphResource}/${s}`));
 }
+
+/**
+ * Application permissions (app roles, admin-consented) each feature relies on for its app-only calls:
+ * calendar: free/busy and status sync over every connected mailbox (as mscalendar's status job), the
+ * mailbox time zone, user lookups; teams: tenant-wide chat/channel reads and their subscriptions, presence,
+ * team and channel names, files linked from messages.
+ */
+export const featureAppRoles: Record<Feature, readonly string[]> = {
+  calendar: ['Calendars.Read', 'MailboxSettings.Read', 'User.Read.All'],
+  teams: [
+    'Chat.Read.All',
+    'ChannelMessage.Read.All',
+    'Team.ReadBasic.All',
+    'Channel.ReadBasic.All',
+    'Presence.Read.All',
+    'Files.Read.All',
+    'User.Read.All',
+  ],
+};

@@ -307,6 +307,41 @@ describe('Graph webhook receiver + subscription manager, end to end with the sim
     });
   });
 
+  it('diagnoses app permissions and webhook reachability for doctor', async () => {
+    const checks = await w.edge.diagnostics.appPermissions();
+    expect(checks.map((c) => [c.name, c.ok])).toEqual([
+      ['microsoft.client-credentials', true],
+      ['microsoft.app-permissions.calendar', true],
+      ['microsoft.app-permissions.teams', true],
+    ]);
+    expect(await w.edge.diagnostics.webhook()).toMatchObject({ name: 'microsoft.webhook', ok: true });
+
+    const { clientId } = h.sim.ready.app;
+    const roles = [...(h.sim.context.state.apps.get(clientId)?.applicationPermissions ?? [])];
+    await h.control('PATCH', `/apps/${clientId}`, {
+      applicationPermissions: roles.filter((r) => r !== 'Presence.Read.All'),
+    });
+    try {
+      // A fresh edge: the running one holds an app token minted before the change.
+      const fresh = wireEdge({ store: h.t.store, vault: h.vault, microsoft: h.microsoft, work: false });
+      const teams = (await fresh.edge.diagnostics.appPermissions(['teams']))[1];
+      expect(teams).toMatchObject({ ok: false });
+      expect(teams?.detail).toContain('Presence.Read.All');
+      const broken = wireEdge({
+        store: h.t.store,
+        vault: h.vault,
+        microsoft: { ...h.microsoft, clientSecret: 'wrong' },
+        work: false,
+      });
+      const [creds] = await broken.edge.diagnostics.appPermissions();
+      expect(creds).toMatchObject({ name: 'microsoft.client-credentials', ok: false });
+      expect(creds?.detail).toContain('MM365_MICROSOFT_CLIENT_CREDENTIALS_INVALID');
+      expect(await fresh.edge.diagnostics.webhook()).toMatchObject({ ok: false });
+    } finally {
+      await h.control('PATCH', `/apps/${clientId}`, { applicationPermissions: roles });
+    }
+  });
+
   it('deletes the owner’s subscriptions on disconnect', async () => {
     const sub = await w.edge.subscriptions.ensure(eventsSpec());
     expect(await w.edge.subscriptions.removeOwner('p-alice')).toBe(1);
