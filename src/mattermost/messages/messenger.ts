@@ -9,6 +9,9 @@ import type { PostIntentStore } from '../ports.ts';
 /** The prop every post we create carries: our transaction id, for retries and for echo suppression. */
 export const TXN_PROP = 'mm365_txn';
 
+/** An intent younger than this without a post id is probably being created right now. */
+const IN_FLIGHT_MS = 10_000;
+
 /** How far before the recorded start a lookup searches, for clock skew between us and Mattermost. */
 const LOOKUP_SKEW_MS = 60_000;
 
@@ -32,7 +35,8 @@ export interface MessengerDeps {
  * under an idempotency key (ours or the caller's, e.g. "reminder:<event>:<user>"), stamps the key on the post
  * as `props.mm365_txn`, and after a 5xx, a timeout or a lost answer it looks in the channel
  * (`GET /channels/{id}/posts?since=`) for a post carrying the key before trying again. A later call with the
- * same key returns the post made the first time. 429s are retried inside the HTTP client (nothing was done).
+ * same key returns the post made the first time; a caller that finds the key begun moments ago by someone
+ * else (another replica) waits for that create to finish instead of racing it. 429s are retried inside the HTTP client (nothing was done).
  * The post also carries a `pending_post_id` derived from the key: a Mattermost app server answers a repeat
  * within 30 s with the first post (mattermost/mattermost#10006; per node, not cluster-wide), which covers a
  * create still running when we look.
@@ -67,7 +71,16 @@ export class Messenger {
   /** Creates a post once per key (see the class contract). Throws MattermostError when it cannot. */
   async post(post: NewPost, key: string = randomUUID()): Promise<Post> {
     const { rest, intents, clock } = this.#deps;
-    const intent = await intents.begin(key, post.channel_id, new Date(clock.now()));
+    let intent = await intents.begin(key, post.channel_id, new Date(clock.now()));
+    // Someone (another replica, a concurrent call) began this key moments ago: give them time to finish.
+    for (
+      let i = 0;
+      !intent.fresh && !intent.postId && clock.now() - intent.startedAt.getTime() < IN_FLIGHT_MS && i < 20;
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+      intent = await intents.begin(key, post.channel_id, new Date(clock.now()));
+    }
     if (intent.postId) return rest.getPost(intent.postId);
     const stamped: NewPost = {
       ...post,

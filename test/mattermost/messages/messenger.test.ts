@@ -31,6 +31,22 @@ describe('Messenger', () => {
     expect(await created(a.channel_id, 'only once')).toHaveLength(1);
   });
 
+  it('posts once when two callers use the same key at the same time', async () => {
+    const alice = user(w.sim, 'alice');
+    await w.edge.messenger.dmChannelId(alice.id);
+    // A slow server (150 ms for the first create) keeps it in flight while the second caller looks.
+    await mm(w.sim, 'POST', '/_sim/faults', {
+      control: true,
+      body: { method: 'POST', path: '/api/v4/posts', delay_ms: 150, times: 1 },
+    });
+    const [a, b] = await Promise.all([
+      w.edge.messenger.dm(alice.id, 'concurrent', { key: 'test:concurrent' }),
+      w.edge.messenger.dm(alice.id, 'concurrent', { key: 'test:concurrent' }),
+    ]);
+    expect(b.id).toBe(a.id);
+    expect(await created(a.channel_id, 'concurrent')).toHaveLength(1);
+  });
+
   it('posts once when the answer to the create is lost (timeout while the server still creates it)', async () => {
     const bob = user(w.sim, 'bob');
     const channelId = await w.edge.messenger.dmChannelId(bob.id);
