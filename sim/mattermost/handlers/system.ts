@@ -1,4 +1,5 @@
-import { ok, type RequestContext, type Result } from '../http/context.ts';
+import { ok, type RequestContext, type Result, sessionOf } from '../http/context.ts';
+import { requireSystemPermission } from '../permissions.ts';
 
 /** Health and the client config subset a product reads to check the server's switches. */
 export function ping(ctx: RequestContext): Result {
@@ -22,4 +23,20 @@ export function clientConfig(ctx: RequestContext): Result {
     ShowEmailAddress: b(c.PrivacySettings.ShowEmailAddress),
     MaxFileSize: String(c.FileSettings.MaxFileSize),
   });
+}
+
+/**
+ * `GET /api/v4/config` (system console read, admins only): the sections the sim models, under the server's names,
+ * so a product's "doctor" can check the switches it needs. Sim-only `SimSettings` are left out.
+ */
+export function getConfig(ctx: RequestContext): Result {
+  const session = sessionOf(ctx);
+  requireSystemPermission(ctx.world.state, session, 'sysconsole_read_environment');
+  const { SimSettings: _sim, ...config } = ctx.world.state.config;
+  return ok(structuredClone(config));
+}
+
+/** `GET /api/v4/license/client`: the sim is an unlicensed (Team Edition) server. */
+export function clientLicense(_ctx: RequestContext): Result {
+  return ok({ IsLicensed: 'false' });
 }

@@ -36,6 +36,8 @@ export function routeTable(control: ControlHooks): Record<string, Route> {
     // System
     'GET /api/v4/system/ping': open(system.ping),
     'GET /api/v4/config/client': open(system.clientConfig),
+    'GET /api/v4/config': s(system.getConfig),
+    'GET /api/v4/license/client': open(system.clientLicense),
 
     // Users, sessions, tokens
     'POST /api/v4/users': optional(users.createUser),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MattermostSim, startMattermostSim } from '../../../sim/mattermost/index.ts';
 import { SimClock } from '../../../sim/shared/clock.ts';
-import { client } from './harness.ts';
+import { client, refusal } from './harness.ts';
 
 /** The start contract other engineers build on: the ready object, the demo seed, port 0, an injected clock. */
 describe('mattermost sim: start contract', () => {
@@ -34,6 +34,18 @@ describe('mattermost sim: start contract', () => {
     expect(Object.keys(ready.teams.acme?.channels ?? {}).sort()).toEqual(['off-topic', 'town-square']);
     const admin = await client(sim, ready.adminToken).getMe();
     expect(admin.roles.split(' ')).toContain('system_admin');
+  });
+
+  it('shows admins the server config (and nobody else); the client config and licence to anyone', async () => {
+    const config = (await client(sim, sim.ready.adminToken).getConfig()) as unknown as {
+      ServiceSettings: { EnableBotAccountCreation: boolean; AllowedUntrustedInternalConnections: string };
+    };
+    expect(config.ServiceSettings.EnableBotAccountCreation).toBe(true);
+    expect(config.ServiceSettings.AllowedUntrustedInternalConnections).toContain('127.0.0.1');
+    expect((await refusal(client(sim, sim.ready.users.alice?.token).getConfig())).status_code).toBe(403);
+    const anon = client(sim);
+    expect((await anon.getClientConfig()).EnableBotAccountCreation).toBe('true');
+    expect((await anon.getClientLicenseOld()).IsLicensed).toBe('false');
   });
 
   it('uses the injected clock for timestamps', async () => {
