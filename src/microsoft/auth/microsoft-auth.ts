@@ -52,6 +52,8 @@ export class MicrosoftAuth {
   readonly #deps: MicrosoftAuthDeps;
   readonly #app: msal.ConfidentialClientApplication;
   #metadata: Promise<string> | undefined;
+  /** In-flight user token lookups: a burst of calls for one user shares one cache read and one refresh. */
+  readonly #inFlight = new Map<string, Promise<string>>();
 
   constructor(deps: MicrosoftAuthDeps) {
     this.#deps = deps;
@@ -185,11 +187,18 @@ export class MicrosoftAuth {
    * needed (the refreshed cache is written back). Throws MM365_MICROSOFT_RECONNECT_REQUIRED when only a new
    * sign-in can help (details.reason), MM365_MICROSOFT_AUTH_UNAVAILABLE when Entra is unreachable.
    */
-  async userToken(
-    partition: string,
-    feature: Feature,
-    options: { forceRefresh?: boolean } = {},
-  ): Promise<string> {
+  userToken(partition: string, feature: Feature, options: { forceRefresh?: boolean } = {}): Promise<string> {
+    const key = `${partition}\n${feature}\n${options.forceRefresh === true}`;
+    const running = this.#inFlight.get(key);
+    if (running) return running;
+    const started = this.#userToken(partition, feature, options.forceRefresh === true).finally(() =>
+      this.#inFlight.delete(key),
+    );
+    this.#inFlight.set(key, started);
+    return started;
+  }
+
+  async #userToken(partition: string, feature: Feature, forceRefresh: boolean): Promise<string> {
     const client = await this.#client(persistentCache(this.#deps.cache, partition));
     try {
       const [account] = await client.getTokenCache().getAllAccounts();
@@ -203,7 +212,7 @@ export class MicrosoftAuth {
       const result = await client.acquireTokenSilent({
         account,
         scopes: this.scopes(feature),
-        forceRefresh: options.forceRefresh ?? false,
+        forceRefresh,
       });
       return result.accessToken;
     } catch (err) {

@@ -123,8 +123,17 @@ describe.each(drivers)('Microsoft auth against the sim, store on %s', (driver) =
     // msal and the in-process sim both read Date.now(): moving it moves both.
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 2 * 3600_000);
-    const second = await auth.userToken('p-bob', 'calendar');
+    await h.control('DELETE', '/counters');
+    // A burst of calls for one user with an expired token refreshes once.
+    const burst = await Promise.all([1, 2, 3, 4, 5].map(() => auth.userToken('p-bob', 'calendar')));
+    const second = burst[0];
+    expect(new Set(burst).size).toBe(1);
     expect(second).not.toBe(first);
+    const counters = await h.control<{ routes: Record<string, number> }>('GET', '/counters');
+    const tokenCalls = Object.entries(counters.routes)
+      .filter(([k]) => k.includes('/token'))
+      .reduce((n, [, v]) => n + v, 0);
+    expect(tokenCalls).toBe(1);
     vi.setSystemTime(Date.now() + 91 * 86_400_000);
     const err = await auth.userToken('p-bob', 'calendar').catch((e: unknown) => e);
     expect(err).toMatchObject({
