@@ -297,6 +297,8 @@ export class SimState {
    * it); the sim keeps the data here, keyed by the opaque cookie it hands out.
    */
   actionCookies = new Map<string, { post: PostRecord; to_user_id: string }>();
+  /** pending_post_id → the post it created and when, for create deduplication (30 s). */
+  pendingPostIds = new Map<string, { post_id: string; at: number }>();
   /** Requests served, by "METHOD /route/pattern". */
   requestCounts = new Map<string, number>();
   /** Outbound calls to integrations, by kind ("command", "action", "dialog"). */

@@ -79,9 +79,20 @@ export function createPost(ctx: RequestContext): Result {
   if (props) input.props = props;
   if (typeof b.create_at === 'number' && b.create_at > 0 && isAdmin(state, session))
     input.create_at = b.create_at;
+  // As deduplicateCreatePost: the same pending_post_id within 30 s returns the post already made, so a client
+  // retrying a create after a lost answer does not post twice.
+  const pendingId = input.pending_post_id ?? '';
+  const seen = pendingId ? state.pendingPostIds.get(pendingId) : undefined;
+  if (seen && state.now() - seen.at <= PENDING_POST_ID_TTL_MS) {
+    const earlier = state.posts.get(seen.post_id);
+    if (earlier && earlier.user_id === session.user_id) return ok(postView(state, earlier), 201);
+  }
   const post = insertPost(ctx.world, input, { setOnline: ctx.query.set_online !== 'false', session });
+  if (pendingId) state.pendingPostIds.set(pendingId, { post_id: post.id, at: state.now() });
   return ok(postView(state, post), 201);
 }
+
+export const PENDING_POST_ID_TTL_MS = 30_000;
 
 function postFromParam(ctx: RequestContext, session: SessionRecord): PostRecord {
   const id = ctx.params.post_id;

@@ -63,6 +63,20 @@ describe('mattermost sim: channels, posts, reactions, files', () => {
     expect((await alice.getPost(post.id)).is_pinned).toBe(false);
   });
 
+  it('deduplicates creates with the same pending_post_id for 30 s, as the server does', async () => {
+    const alice = client(sim, userToken(sim, 'alice'));
+    const body = {
+      channel_id: channelId(sim, 'acme', 'town-square'),
+      message: 'retry me',
+      pending_post_id: `${userId(sim, 'alice')}:1`,
+    };
+    const first = await alice.createPost(body as never);
+    const again = await alice.createPost(body as never);
+    expect(again.id).toBe(first.id);
+    await sim.clock.advance(31_000);
+    expect((await alice.createPost(body as never)).id).not.toBe(first.id);
+  });
+
   it('refuses DMs between two other users unless admin, and posts into channels the user is not in', async () => {
     const carol = client(sim, userToken(sim, 'carol'));
     expect(
