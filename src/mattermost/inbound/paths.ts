@@ -6,4 +6,5 @@ export const paths = {
   signinStart: '/mattermost/signin',
   oauthCallback: '/mattermost/oauth/callback',
   signinLink: '/mattermost/signin/link',
+  signout: '/mattermost/signout',
 } as const;

@@ -22,5 +22,6 @@ export function inboundPlugin(deps: InboundDeps, signin: Signin) {
     app.get(paths.signinStart, (request, reply) => signin.start(request, reply));
     app.get(paths.oauthCallback, (request, reply) => signin.callback(request, reply));
     app.get(paths.signinLink, (request, reply) => signin.link(request, reply));
+    app.post(paths.signout, (request, reply) => signin.signOut(request, reply));
   };
 }

@@ -102,6 +102,14 @@ export class Signin {
     return found ? parseMmUserId(found.userId) : undefined;
   }
 
+  /** Ends this browser's session (the row and the cookie). Idempotent. */
+  async signOut(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const id = readCookie(request.headers.cookie, SESSION_COOKIE);
+    if (id) await this.#d.sessions.delete(sha256(id));
+    void reply.header('set-cookie', cookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, secure: this.#secure }));
+    await reply.status(204).send();
+  }
+
   /**
    * For web pages that need a user: the signed-in user, or (OAuth mode) a redirect to sign in and back;
    * in link mode MM365_MM_NOT_SIGNED_IN, since only the bot can hand out a link.

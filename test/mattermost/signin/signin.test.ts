@@ -202,6 +202,14 @@ describe('signed-link fallback (no OAuth app)', () => {
     const first = await browser.get(url);
     expect(first).toMatchObject({ status: 302, location: '/next' });
     expect((await whoami('/whoami', browser)).user).toBe(alice.id);
+    const cookie = `mm365_session=${browser.jar.get('mm365_session')}`;
+    expect(
+      (await fetch(`${w.publicUrl}/mattermost/signout`, { method: 'POST', headers: { cookie } })).status,
+    ).toBe(204);
+    // The old cookie no longer signs anyone in, even if a browser kept it.
+    expect(
+      JSON.parse(await (await fetch(`${w.publicUrl}/whoami`, { headers: { cookie } })).text()).user,
+    ).toBeNull();
     const second = await new Browser().get(url);
     expect(second.status).toBe(403);
     expect(JSON.parse(second.body).error.code).toBe('MM365_MM_LINK_USED');
