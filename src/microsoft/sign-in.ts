@@ -1,8 +1,16 @@
+import { z } from 'zod';
 import type { Feature, MicrosoftIdentity } from '../core/accounts/account.ts';
 import { parseEntraUserId, parseTenantId } from '../core/ids.ts';
 import type { AuthorizeRequest, MicrosoftAuth } from './auth/microsoft-auth.ts';
 import type { GraphClient } from './graph/graph-client.ts';
 import { GraphSession } from './graph/graph-session.ts';
+
+const meSchema = z.object({
+  id: z.string().min(1),
+  mail: z.string().nullable().optional(),
+  userPrincipalName: z.string().min(1),
+  displayName: z.string().nullable().optional(),
+});
 
 export interface CompletedSignIn {
   identity: MicrosoftIdentity;
@@ -39,21 +47,16 @@ export class MicrosoftSignIn {
       token: async () => redeemed.accessToken,
       feature: 'core',
     });
-    const me = await session.json<{
-      id: string;
-      mail: string | null;
-      userPrincipalName: string;
-      displayName: string;
-    }>({
+    const me = await session.parse(meSchema, {
       path: '/me',
       query: { $select: 'id,mail,userPrincipalName,displayName' },
     });
     return {
       identity: {
         tenantId: parseTenantId(redeemed.tenantId),
-        entraUserId: parseEntraUserId(me.id ?? redeemed.entraUserId),
+        entraUserId: parseEntraUserId(me.id),
         mail: me.mail ? me.mail.toLowerCase() : null,
-        userPrincipalName: me.userPrincipalName ?? redeemed.username,
+        userPrincipalName: me.userPrincipalName,
         displayName: me.displayName ?? redeemed.displayName,
       },
       grantedScopes: redeemed.grantedScopes,

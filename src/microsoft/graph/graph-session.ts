@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { type BatchItem, type BatchResult, sendBatch } from './batch.ts';
 import type { GraphCall, GraphClient, GraphResponse, SessionOptions } from './graph-client.ts';
@@ -42,6 +43,26 @@ export class GraphSession {
   async json<T = unknown>(call: Omit<GraphCall, 'method'> & { method?: GraphCall['method'] }): Promise<T> {
     const res = await this.request<T>({ method: 'GET', ...call });
     return res.body;
+  }
+
+  /**
+   * Like json(), validating the body with `schema` (house style rule 3: vendor payloads are checked at the
+   * edge). A body that does not match fails with MM365_GRAPH_RESPONSE_INVALID naming the first issue.
+   */
+  async parse<S extends z.ZodType>(
+    schema: S,
+    call: Omit<GraphCall, 'method'> & { method?: GraphCall['method'] },
+  ): Promise<z.output<S>> {
+    const body = await this.json<unknown>(call);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AppError(
+        'MM365_GRAPH_RESPONSE_INVALID',
+        `Graph ${call.route ?? call.path.split('?')[0]} answered an unexpected shape: ${issue?.path.join('.') || '(body)'} ${issue?.message ?? ''}`,
+      );
+    }
+    return parsed.data;
   }
 
   /** Follows `@odata.nextLink` verbatim (it must stay on the Graph host), one page at a time. */

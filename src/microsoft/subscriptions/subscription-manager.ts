@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Feature } from '../../core/accounts/account.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
@@ -45,10 +46,8 @@ export interface SubscriptionManagerDeps {
   leaseMs?: number;
 }
 
-interface GraphSubscription {
-  id: string;
-  expirationDateTime: string;
-}
+const graphSubscription = z.object({ id: z.string().min(1), expirationDateTime: z.string().min(1) });
+type GraphSubscription = z.output<typeof graphSubscription>;
 
 export type MaintainOutcome = 'created' | 'renewed' | 'fresh' | 'busy' | 'gone';
 
@@ -210,29 +209,27 @@ export class SubscriptionManager {
     });
     let created: GraphSubscription;
     try {
-      created = (
-        await this.#deps.graph(authOf(row)).request<GraphSubscription>({
-          method: 'POST',
-          path: '/subscriptions',
-          route: '/subscriptions',
-          body: {
-            changeType: row.changeType,
-            notificationUrl: this.#deps.urls().notification,
-            lifecycleNotificationUrl: this.#deps.urls().lifecycle,
-            resource: row.resource,
-            expirationDateTime: expires.toISOString(),
-            clientState,
-            latestSupportedTlsVersion: 'v1_2',
-            ...(cert
-              ? {
-                  includeResourceData: true,
-                  encryptionCertificate: cert.certificateDer,
-                  encryptionCertificateId: cert.id,
-                }
-              : {}),
-          },
-        })
-      ).body;
+      created = await this.#deps.graph(authOf(row)).parse(graphSubscription, {
+        method: 'POST',
+        path: '/subscriptions',
+        route: '/subscriptions',
+        body: {
+          changeType: row.changeType,
+          notificationUrl: this.#deps.urls().notification,
+          lifecycleNotificationUrl: this.#deps.urls().lifecycle,
+          resource: row.resource,
+          expirationDateTime: expires.toISOString(),
+          clientState,
+          latestSupportedTlsVersion: 'v1_2',
+          ...(cert
+            ? {
+                includeResourceData: true,
+                encryptionCertificate: cert.certificateDer,
+                encryptionCertificateId: cert.id,
+              }
+            : {}),
+        },
+      });
     } catch (err) {
       throw await this.#failed(row, 'create', err);
     }
@@ -270,7 +267,7 @@ export class SubscriptionManager {
   async #renew(row: SubscriptionRecord): Promise<MaintainOutcome> {
     const expires = new Date(this.#deps.clock.now() + (row.lifetimeMinutes - 1) * 60_000);
     try {
-      const res = await this.#deps.graph(authOf(row)).request<GraphSubscription>({
+      const renewed = await this.#deps.graph(authOf(row)).parse(graphSubscription, {
         method: 'PATCH',
         path: `/subscriptions/${row.graphId}`,
         route: '/subscriptions/{id}',
@@ -278,7 +275,7 @@ export class SubscriptionManager {
         idempotent: true,
       });
       await this.#deps.store.update(row.id, {
-        expiresAt: new Date(res.body.expirationDateTime),
+        expiresAt: new Date(renewed.expirationDateTime),
         status: 'active',
         lastError: null,
       });

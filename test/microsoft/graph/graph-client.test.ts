@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createLogger } from '../../../src/core/log.ts';
 import { GraphClient, type SessionOptions } from '../../../src/microsoft/graph/graph-client.ts';
 import { GraphSession } from '../../../src/microsoft/graph/graph-session.ts';
@@ -249,6 +250,17 @@ describe('Graph client against the sim', () => {
     expect(await registry.metrics()).toContain(
       'route="/chats/{id}/messages/{id}/hostedContents/{id}/$value"',
     );
+  });
+
+  it('validates a body against a schema at the edge', async () => {
+    const session = new GraphSession(client, alice);
+    const me = await session.parse(z.object({ id: z.string(), userPrincipalName: z.string() }), {
+      path: '/me',
+    });
+    expect(me.id).toBe(aliceId);
+    await expect(session.parse(z.object({ notAField: z.string() }), { path: '/me' })).rejects.toMatchObject({
+      code: 'MM365_GRAPH_RESPONSE_INVALID',
+    });
   });
 
   it('refuses to send the token to a nextLink on another host', () => {
