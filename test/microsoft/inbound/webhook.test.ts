@@ -4,7 +4,7 @@ import { hashClientState } from '../../../src/microsoft/notifications/client-sta
 import { generateSelfSignedCertificate } from '../../../src/microsoft/notifications/self-signed.ts';
 import { MicrosoftCertificates } from '../../../src/store/microsoft-certificate.ts';
 import { waitFor } from '../../helpers/wait.ts';
-import { type MsHarness, startMsHarness } from '../harness.ts';
+import { followAuthorize, type MsHarness, startMsHarness } from '../harness.ts';
 import { type WiredEdge, wireEdge } from '../wiring.ts';
 
 let h: MsHarness;
@@ -340,6 +340,46 @@ describe('Graph webhook receiver + subscription manager, end to end with the sim
     } finally {
       await h.control('PATCH', `/apps/${clientId}`, { applicationPermissions: roles });
     }
+  });
+
+  it('runs a delegated subscription on the user’s own token (/me/events) and removes it on disconnect', async () => {
+    const redirectUri = 'http://localhost/oauth2/callback';
+    const { url, codeVerifier } = await w.edge.signIn.start({
+      feature: 'calendar',
+      redirectUri,
+      state: 's',
+      loginHint: 'bob@contoso.example',
+    });
+    const { code } = await followAuthorize(url);
+    const done = await w.edge.signIn.complete({ feature: 'calendar', code, codeVerifier, redirectUri });
+    await done.persist('p-bob');
+    const sub = await w.edge.subscriptions.ensure({
+      kind: 'test.events',
+      ownerKey: 'p-bob',
+      resource: '/me/events',
+      changeType: 'created',
+      auth: { kind: 'user', partition: 'p-bob', feature: 'calendar' },
+    });
+    expect(sub.status).toBe('active');
+    const bobToken = await w.edge.auth.userToken('p-bob', 'calendar');
+    const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 19);
+    const res = await fetch(`${h.sim.ready.graph}/me/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bobToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        subject: 'Bob only',
+        start: { dateTime: start, timeZone: 'UTC' },
+        end: { dateTime: start, timeZone: 'UTC' },
+      }),
+    });
+    expect(res.status).toBe(201);
+    await waitFor('bob’s change', () => changes.some((c) => c.subscription.ownerKey === 'p-bob'));
+    const asBob = w.edge.asUser('p-bob', 'calendar');
+    expect(await asBob.json({ path: `/subscriptions/${sub.graphId}` })).toMatchObject({ id: sub.graphId });
+    expect(await w.edge.subscriptions.removeOwner('p-bob')).toBe(1);
+    await expect(asBob.json({ path: `/subscriptions/${sub.graphId}` })).rejects.toMatchObject({
+      code: 'MM365_GRAPH_NOT_FOUND',
+    });
   });
 
   it('deletes the owner’s subscriptions on disconnect', async () => {
