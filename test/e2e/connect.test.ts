@@ -1,0 +1,143 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keepAliveCheck } from '../../src/accounts/index.ts';
+import { type App, buildApp } from '../../src/app.ts';
+import { runTry } from '../../src/cli/commands/try.ts';
+import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
+import { loadConfig } from '../../src/core/config/index.ts';
+import type { MmUserId } from '../../src/core/ids.ts';
+import { createLogger } from '../../src/core/log.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/**
+ * The whole product against both simulators, no mocks between: the sandbox's set-up, the service, and a
+ * person (mm365 try) typing slash commands and following links in a browser.
+ */
+const log = createLogger({ log: { level: (process.env.E2E_LOG as 'warn') ?? 'silent', format: 'json' } });
+
+describe('connected accounts, end to end', () => {
+  let sandbox: Sandbox;
+  let app: App;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox(
+      loadConfig({ env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-e2e-')), PORT: '0' } }),
+      log,
+    );
+    app = buildApp(sandbox.config, { log });
+    await app.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await sandbox?.close();
+  });
+
+  async function type(as: string, command: string): Promise<string> {
+    const lines: string[] = [];
+    await runTry(sandbox.info, command, { as, channel: 'town-square', wait: 0.7, follow: true }, (l) =>
+      lines.push(l),
+    );
+    return lines.join('\n');
+  }
+
+  async function botDms(user: string): Promise<string[]> {
+    const mm = sandbox.info.mattermost;
+    const me = mm.users[user] as { id: string; token: string };
+    const channel = (await (
+      await fetch(`${mm.url}/api/v4/channels/direct`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${me.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify([me.id, sandbox.info.bot.userId]),
+      })
+    ).json()) as { id: string };
+    const posts = (await (
+      await fetch(`${mm.url}/api/v4/channels/${channel.id}/posts`, {
+        headers: { authorization: `Bearer ${me.token}` },
+      })
+    ).json()) as { order: string[]; posts: Record<string, { message: string }> };
+    return posts.order.map((id) => posts.posts[id]?.message ?? '').reverse();
+  }
+
+  it('connects alice for Calendar, then Teams with the same account, through both sign-ins', async () => {
+    const calendar = await type('alice', '/mscalendar connect');
+    expect(calendar).toContain('I sent you a direct message with a link to connect your Microsoft account.');
+    expect(calendar).toMatch(/302 \S+\/mattermost\/oauth\/callback → \S+\/connect\/start/);
+    expect(calendar).toMatch(/302 \S+\/oauth2\/v2\.0\/authorize → \S+\/connect\/microsoft\/callback/);
+    expect(calendar).toContain('200 ');
+    expect(calendar).toContain('Connected to Microsoft Calendar as alice@contoso.example');
+    expect(calendar).toContain('✅ Connected to Microsoft Calendar as alice@contoso.example');
+
+    const teams = await type('alice', '/msteams connect');
+    expect(teams).toContain('✅ Connected to Microsoft Teams as alice@contoso.example');
+    const alice = sandbox.info.mattermost.users.alice?.id as MmUserId;
+    expect(await app.accounts.get(alice)).toMatchObject({
+      status: 'active',
+      features: ['calendar', 'teams'],
+    });
+    expect(await type('alice', '/msteams status')).toContain('for Microsoft Calendar and Microsoft Teams');
+  }, 60_000);
+
+  it('marks the account inactive and DMs alice once when her refresh token dies of inactivity', async () => {
+    const alice = sandbox.info.mattermost.users.alice?.id as MmUserId;
+    expect((await app.accounts.get(alice))?.status).toBe('active');
+    // 91 days without using the refresh token, on the Microsoft simulator's clock.
+    const ms = sandbox.info.microsoft;
+    const advanced = await fetch(`${ms.control}/clock/advance`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ms.controlToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ms: 91 * 86_400_000 }),
+    });
+    expect(advanced.status).toBe(200);
+    const before = (await botDms('alice')).length;
+    // Two checks, as two features might trip over the dead session: the account goes inactive, one DM.
+    await app.jobs.send(keepAliveCheck, { mmUserId: alice }, { singletonKey: alice });
+    await waitFor(
+      'alice to be marked inactive',
+      async () => (await app.accounts.get(alice))?.status === 'inactive',
+      30_000,
+    );
+    await app.jobs.send(keepAliveCheck, { mmUserId: alice }, { singletonKey: alice });
+    await waitFor(
+      'both checks to finish',
+      async () => (await app.jobs.countJobs(keepAliveCheck)).completed === 2,
+      30_000,
+    );
+    expect(await app.accounts.get(alice)).toMatchObject({
+      status: 'inactive',
+      inactiveReason: 'refresh_expired',
+    });
+    const dms = await botDms('alice');
+    expect(dms.slice(before)).toHaveLength(1);
+    expect(dms.at(-1)).toContain(
+      'Your Microsoft 365 connection stopped working because it was not used for too long.',
+    );
+    expect(dms.at(-1)).toMatch(/\[reconnect your account\]\(http:\/\/127\.0\.0\.1:\d+\/mattermost\/signin\?/);
+    expect(await type('alice', '/mscalendar status')).toContain('the connection stopped working');
+
+    // Reconnecting brings it back.
+    expect(await type('alice', '/mscalendar connect')).toContain(
+      '✅ Connected to Microsoft Calendar as alice@contoso.example',
+    );
+    expect((await app.accounts.get(alice))?.status).toBe('active');
+  }, 90_000);
+
+  it('refuses a forged slash command that did not come from Mattermost', async () => {
+    const res = await fetch(`${sandbox.info.service}/mattermost/command`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: 'forged',
+        command: '/mscalendar',
+        text: 'connect',
+        user_id: sandbox.info.mattermost.users.bob?.id ?? '',
+        team_id: 'x',
+        channel_id: 'y',
+      }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+});
