@@ -94,8 +94,15 @@ export class SubscriptionManager {
       includeResourceData: spec.includeResourceData ?? false,
       lifetimeMinutes: spec.lifetimeMinutes ?? defaultLifetime(spec),
     });
-    await this.maintain(row.id);
-    return (await this.#deps.store.get(row.id)) ?? row;
+    if ((await this.maintain(row.id)) !== 'busy') return (await this.#deps.store.get(row.id)) ?? row;
+    // Another replica holds the lease and is creating or renewing it: wait for its result (bounded by the lease).
+    const deadline = this.#deps.clock.now() + this.#leaseMs;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 200));
+      const current = await this.#deps.store.get(row.id);
+      if (!current || current.graphId || this.#deps.clock.now() > deadline) return current ?? row;
+      if ((await this.maintain(row.id)) !== 'busy') return (await this.#deps.store.get(row.id)) ?? row;
+    }
   }
 
   /** Renews (or recreates) every subscription expiring within its renew window. Returns how many were touched. */

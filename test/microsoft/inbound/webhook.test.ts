@@ -236,6 +236,37 @@ describe('Graph webhook receiver + subscription manager, end to end with the sim
     expect(check.id).toBe(recreated?.graphId);
   });
 
+  it('ensure() waits for another replica that holds the lease instead of creating a second subscription', async () => {
+    const spec = { ...eventsSpec(), ownerKey: 'p-race', changeType: 'created' };
+    const row = await w.subscriptions.upsert({
+      kind: spec.kind,
+      ownerKey: spec.ownerKey,
+      resource: spec.resource,
+      changeType: spec.changeType,
+      auth: JSON.stringify(spec.auth),
+      includeResourceData: false,
+      lifetimeMinutes: 4320,
+    });
+    expect(
+      await w.subscriptions.claim(row.id, 'other-replica', new Date(), new Date(Date.now() + 30_000)),
+    ).toBe(true);
+    let settled = false;
+    const ensured = w.edge.subscriptions.ensure(spec).then((r) => {
+      settled = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(settled).toBe(false);
+    // The other replica finishes: its subscription is the one ensure() returns.
+    await w.subscriptions.update(row.id, {
+      graphId: '0bad0000-0000-4000-8000-000000000000',
+      status: 'active',
+    });
+    await w.subscriptions.release(row.id, 'other-replica');
+    expect((await ensured).graphId).toBe('0bad0000-0000-4000-8000-000000000000');
+    await w.subscriptions.delete(row.id);
+  });
+
   it('a second replica holding the lease makes maintenance skip (cluster-safe)', async () => {
     const sub = await w.edge.subscriptions.ensure(eventsSpec());
     await w.subscriptions.update(sub.id, { expiresAt: new Date(Date.now() + 60_000) });
