@@ -253,7 +253,7 @@ export class GraphClient {
       };
     } finally {
       release();
-      end();
+      end({ status });
       this.metrics.requests.inc({ route, method: call.method, status });
     }
   }

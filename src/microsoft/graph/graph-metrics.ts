@@ -10,7 +10,7 @@ export type GraphFeature = 'calendar' | 'teams' | 'core';
  */
 export interface GraphMetrics {
   requests: Counter<'route' | 'method' | 'status'>;
-  duration: Histogram<'route' | 'method'>;
+  duration: Histogram<'route' | 'method' | 'status'>;
   featureCalls: Counter<'feature'>;
   retries: Counter<'reason'>;
   batchItems: Counter<'route' | 'status'>;
@@ -35,8 +35,8 @@ export function createGraphMetrics(registry: Registry): GraphMetrics {
       () =>
         new Histogram({
           name: `${metricPrefix}graph_request_duration_seconds`,
-          help: 'Duration of Microsoft Graph HTTP calls (each attempt), by route template and method.',
-          labelNames: ['route', 'method'] as const,
+          help: 'Duration of Microsoft Graph HTTP calls (each attempt), by route template, method and status.',
+          labelNames: ['route', 'method', 'status'] as const,
           buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
           registers: [registry],
         }),

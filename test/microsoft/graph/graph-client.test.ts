@@ -70,6 +70,9 @@ describe('Graph client against the sim', () => {
     const text = await registry.metrics();
     expect(text).toMatch(/mm365_graph_requests_total\{route="\/users",method="GET",status="200"\} 2/);
     expect(text).toContain('route="/users/{id}/events"');
+    expect(text).toMatch(
+      /mm365_graph_request_duration_seconds_count\{route="\/users",method="GET",status="200"\} 2/,
+    );
     expect(text).toMatch(/mm365_graph_feature_calls_total\{feature="calendar"\} 3/);
     expect(text).not.toContain(aliceId);
   });
