@@ -87,6 +87,11 @@ export interface MicrosoftEdge {
   /** Graph as the app (client credentials). */
   asApp(feature: GraphFeature): GraphSession;
   readonly subscriptions: SubscriptionManager;
+  /**
+   * Disconnect a user entirely: their subscriptions (owner key = partition) are deleted at Graph while the
+   * token still works, then their tokens are dropped. Safe to repeat.
+   */
+  disconnect(partition: string): Promise<void>;
   /** Features register their SubscriptionHandler per subscription kind here. */
   readonly processor: NotificationProcessor;
   /** Registers the webhook plugin (encapsulated, own parsers) under `prefix`, e.g. '/microsoft'. */
@@ -177,6 +182,10 @@ export function createMicrosoftEdge(deps: MicrosoftEdgeDeps): MicrosoftEdge {
     asApp,
     subscriptions,
     processor,
+    async disconnect(partition) {
+      await subscriptions.removeOwner(partition);
+      await auth.forget(partition);
+    },
     async registerWebhook(app, prefix) {
       await app.register(graphWebhookPlugin, {
         prefix,

@@ -373,7 +373,7 @@ describe('Graph webhook receiver + subscription manager, end to end with the sim
     }
   });
 
-  it('runs a delegated subscription on the user’s own token (/me/events) and removes it on disconnect', async () => {
+  it('runs a delegated subscription on the user’s own token (/me/events); disconnect deletes it and the tokens', async () => {
     const redirectUri = 'http://localhost/oauth2/callback';
     const { url, codeVerifier } = await w.edge.signIn.start({
       feature: 'calendar',
@@ -407,9 +407,16 @@ describe('Graph webhook receiver + subscription manager, end to end with the sim
     await waitFor('bob’s change', () => changes.some((c) => c.subscription.ownerKey === 'p-bob'));
     const asBob = w.edge.asUser('p-bob', 'calendar');
     expect(await asBob.json({ path: `/subscriptions/${sub.graphId}` })).toMatchObject({ id: sub.graphId });
-    expect(await w.edge.subscriptions.removeOwner('p-bob')).toBe(1);
-    await expect(asBob.json({ path: `/subscriptions/${sub.graphId}` })).rejects.toMatchObject({
-      code: 'MM365_GRAPH_NOT_FOUND',
+    const bobAgain = await w.edge.auth.userToken('p-bob', 'calendar'); // still works before disconnect
+    await w.edge.disconnect('p-bob');
+    expect(await w.subscriptions.get(sub.id)).toBeUndefined();
+    const gone = await fetch(`${h.sim.ready.graph}/subscriptions/${sub.graphId}`, {
+      headers: { authorization: `Bearer ${bobAgain}` },
+    });
+    expect(gone.status).toBe(404);
+    await expect(w.edge.auth.userToken('p-bob', 'calendar')).rejects.toMatchObject({
+      code: 'MM365_MICROSOFT_RECONNECT_REQUIRED',
+      details: { reason: 'not_connected' },
     });
   });
 
