@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
+import * as msal from '@azure/msal-node';
 import { describe, expect, it } from 'vitest';
 import { encryptResource } from '../../sim/microsoft/subscriptions/encryption.ts';
+import { fromMsalError } from '../../src/microsoft/auth/auth-errors.ts';
 import { featureScopes, qualifiedScopes } from '../../src/microsoft/auth/scopes.ts';
 import { MailboxLimiter } from '../../src/microsoft/graph/mailbox-limiter.ts';
 import { backoffMs, retryAfterMs } from '../../src/microsoft/graph/retry-after.ts';
@@ -112,5 +114,30 @@ describe('feature scopes', () => {
       'https://graph.microsoft.us/Calendars.ReadWrite',
     );
     expect(qualifiedScopes('calendar', 'https://graph.microsoft.us')).toContain('offline_access');
+  });
+});
+
+describe('msal failures → our codes', () => {
+  const server = (code: string, aadsts: number) =>
+    new msal.ServerError(code, 'corr', `AADSTS${aadsts}: something. Trace ID: x`, undefined, String(aadsts));
+  it.each([
+    [server('invalid_grant', 700082), 'MM365_MICROSOFT_RECONNECT_REQUIRED', 'refresh_expired'],
+    [server('invalid_grant', 70008), 'MM365_MICROSOFT_RECONNECT_REQUIRED', 'refresh_expired'],
+    [server('invalid_grant', 50173), 'MM365_MICROSOFT_RECONNECT_REQUIRED', 'revoked'],
+    [server('invalid_grant', 50057), 'MM365_MICROSOFT_RECONNECT_REQUIRED', 'account_disabled'],
+    [server('invalid_grant', 65001), 'MM365_MICROSOFT_RECONNECT_REQUIRED', 'consent_withdrawn'],
+    [server('invalid_grant', 99999), 'MM365_MICROSOFT_RECONNECT_REQUIRED', 'revoked'],
+    [server('invalid_client', 7000222), 'MM365_MICROSOFT_CLIENT_CREDENTIALS_INVALID', undefined],
+    [server('temporarily_unavailable', 90033), 'MM365_MICROSOFT_AUTH_UNAVAILABLE', undefined],
+    [
+      new msal.InteractionRequiredAuthError('consent_required', 'needs consent'),
+      'MM365_MICROSOFT_RECONNECT_REQUIRED',
+      'consent_withdrawn',
+    ],
+    [new Error('ECONNRESET'), 'MM365_MICROSOFT_AUTH_UNAVAILABLE', undefined],
+  ] as const)('%# → %s %s', (err, code, reason) => {
+    const mapped = fromMsalError(err, 'test');
+    expect(mapped.code).toBe(code);
+    if (reason) expect(mapped.details).toMatchObject({ reason });
   });
 });
