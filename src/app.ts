@@ -46,6 +46,10 @@ export interface App {
     | undefined;
   /** Signs and verifies action contexts, OAuth state and links; one key for every replica, kept in the database. */
   signer(): Promise<TokenSigner>;
+  /** Migrate and register everything, without taking traffic (start() does it first; doctor only this). */
+  prepare(): Promise<MigrationReport>;
+  /** Where Mattermost, Graph and browsers reach this service. */
+  publicUrl(): string;
   /** Migrate, start jobs, listen. Resolves with the URL the server listens on. */
   start(): Promise<{ url: string; migrations: MigrationReport }>;
   /** Stop intake (503 + readiness off), drain requests and jobs within the grace period, close the database. */
@@ -120,24 +124,16 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
       : undefined;
 
   let stopping: Promise<void> | undefined;
-  return {
-    config,
-    log,
-    adminLog,
-    metrics,
-    store,
-    vault,
-    secrets,
-    jobs,
-    http,
-    accounts,
-    upstreams,
-    signer: getSigner,
-    async start() {
+  let prepared: Promise<MigrationReport> | undefined;
+  /**
+   * Everything before taking traffic: migrations, then (with upstreams) the accounts layer, which needs the
+   * signing key from the database; commands, jobs and routes are registered here, before they start.
+   */
+  const prepare = () => {
+    prepared ??= (async () => {
       const migrations = await migrateToLatest(store);
       if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'database migrated');
       if (upstreams) {
-        // Needs the signing key (database), so after migrations; registers commands, jobs and routes before they start.
         upstreams.accounts = wireAccounts({
           config,
           store,
@@ -155,6 +151,28 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
         await upstreams.microsoft.routes(http);
         await upstreams.accounts.routes(http);
       }
+      return migrations;
+    })();
+    return prepared;
+  };
+
+  return {
+    config,
+    log,
+    adminLog,
+    metrics,
+    store,
+    vault,
+    secrets,
+    jobs,
+    http,
+    accounts,
+    upstreams,
+    signer: getSigner,
+    prepare,
+    publicUrl,
+    async start() {
+      const migrations = await prepare();
       await jobs.start();
       await http.listen({ host: config.server.host, port: config.server.port });
       const address = http.server.address() as AddressInfo;

@@ -30,6 +30,7 @@ export const errorCodes = {
   },
   MM365_VAULT_MALFORMED: { status: 500, doc: 'A stored value is not in the vault ciphertext format.' },
   MM365_DB_UNREACHABLE: { status: 503, doc: 'The database did not answer.' },
+  MM365_DB_IN_USE: { status: 503, doc: 'The embedded database folder is open in another mm365 process.' },
   MM365_MIGRATION_FAILED: {
     status: 500,
     doc: 'A schema migration failed; the database is left at the last good version.',

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
@@ -46,12 +46,18 @@ export function openStore(config: Pick<Config, 'database'>): Store {
     location = resolve(join(dataDir, 'pglite'));
     mkdirSync(location, { recursive: true });
   }
+  const unlock = location === 'memory://' ? () => {} : lockDataDir(location);
   const pglite = new PGlite(location);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return makeStore(db, 'pglite', { kind: 'pglite', pglite });
+  return makeStore(db, 'pglite', { kind: 'pglite', pglite }, unlock);
 }
 
-function makeStore(db: Kysely<Database>, driver: DriverName, jobsConnection: Store['jobsConnection']): Store {
+function makeStore(
+  db: Kysely<Database>,
+  driver: DriverName,
+  jobsConnection: Store['jobsConnection'],
+  unlock: () => void = () => {},
+): Store {
   let closed = false;
   return {
     db,
@@ -71,7 +77,48 @@ function makeStore(db: Kysely<Database>, driver: DriverName, jobsConnection: Sto
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      try {
+        await db.destroy();
+      } finally {
+        unlock();
+      }
     },
   };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder would corrupt it. A lock file
+ * with our pid keeps that from happening; a lock left by a process that no longer runs is taken over.
+ * Returns the function that releases it. Throws MM365_DB_IN_USE naming the holder.
+ */
+function lockDataDir(location: string): () => void {
+  const lock = join(location, 'mm365.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(lock, 'utf8'));
+      if (!isRunning(holder)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      throw new AppError(
+        'MM365_DB_IN_USE',
+        `The embedded database in ${location} is in use by process ${holder} (is mm365 start running?). Stop it first, or use PostgreSQL (DATABASE_URL) to run several mm365 processes at once.`,
+      );
+    }
+  }
+  throw new AppError('MM365_DB_IN_USE', `Could not lock the embedded database in ${location}.`);
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

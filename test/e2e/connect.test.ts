@@ -124,6 +124,56 @@ describe('connected accounts, end to end', () => {
     expect((await app.accounts.get(alice))?.status).toBe('active');
   }, 90_000);
 
+  it('doctor passes against the running deployment, and says the webhook needs HTTPS for the real Graph', async () => {
+    const { runDoctor } = await import('../../src/wiring/doctor.ts');
+    const checks = await runDoctor(app);
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(byName.database?.status).toBe('pass');
+    expect(byName['microsoft.credentials']?.status).toBe('pass');
+    expect(byName['microsoft.application-permissions']?.status).toBe('pass');
+    expect(byName['microsoft.redirect-uri']?.status).toBe('pass');
+    expect(byName['microsoft.webhook']).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('Graph only calls HTTPS URLs'),
+    });
+    expect(checks.some((c) => c.name.startsWith('mattermost.') && c.status === 'pass')).toBe(true);
+  });
+
+  it('doctor names the fix when the redirect URI is not registered and a permission lacks consent', async () => {
+    const { runDoctor } = await import('../../src/wiring/doctor.ts');
+    const ms = sandbox.info.microsoft;
+    const clientId = sandbox.config.microsoft.clientId as string;
+    const patch = await fetch(`${ms.control}/apps/${clientId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${ms.controlToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ applicationPermissions: ['User.Read.All', 'Calendars.Read'] }),
+    });
+    expect(patch.status).toBe(200);
+    const other = buildApp(
+      {
+        ...sandbox.config,
+        server: { ...sandbox.config.server, publicUrl: 'http://mm365.invalid' },
+        database: { ...sandbox.config.database, dataDir: 'memory://' },
+      },
+      { log },
+    );
+    try {
+      const checks = Object.fromEntries((await runDoctor(other)).map((c) => [c.name, c]));
+      expect(checks['microsoft.application-permissions']).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('MailboxSettings.Read'),
+      });
+      expect(checks['microsoft.redirect-uri']).toMatchObject({
+        status: 'fail',
+        fix: expect.stringContaining('http://mm365.invalid/connect/microsoft/callback'),
+      });
+      expect(checks['microsoft.webhook']?.status).toBe('fail');
+    } finally {
+      await other.store.close();
+    }
+  });
+
   it('refuses a forged slash command that did not come from Mattermost', async () => {
     const res = await fetch(`${sandbox.info.service}/mattermost/command`, {
       method: 'POST',

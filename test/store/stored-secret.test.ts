@@ -138,3 +138,26 @@ describe('store on pg with several replicas', () => {
     }
   });
 });
+
+describe('embedded database lock', () => {
+  it('refuses a second opener of the same folder, names the holder, and frees it on close', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadConfig } = await import('../../src/core/config/index.ts');
+    const { openStore } = await import('../../src/store/index.ts');
+    const config = loadConfig({ env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-lock-')) } });
+    const first = openStore(config);
+    await first.ping();
+    expect(() => openStore(config)).toThrow(new RegExp(`in use by process ${process.pid}`));
+    await first.close();
+    const second = openStore(config);
+    await second.ping();
+    await second.close();
+    // A lock left behind by a process that no longer runs is taken over.
+    writeFileSync(join(config.database.dataDir, 'pglite', 'mm365.lock'), '999999999');
+    const third = openStore(config);
+    await third.ping();
+    await third.close();
+  });
+});

@@ -1,65 +1,41 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../core/config/index.ts';
-import { isAppError } from '../../core/errors.ts';
-import { migrateToLatest, openStore } from '../../store/index.ts';
+import { buildApp } from '../../app.ts';
+import { createLogger } from '../../core/log.ts';
+import { runDoctor } from '../../wiring/doctor.ts';
+import { loadConfigOrExit } from '../load-config.ts';
 
-interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+const label = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
 
 /**
- * `mm365 doctor`: one pass/fail line per check with the fix. For now it checks only the configuration and
- * the database (and says so); the Mattermost and Microsoft checks arrive with the connector core.
- * Exit code 0 when every check passes, 1 otherwise.
+ * `mm365 doctor`: checks a deployment and prints one line per check with the fix. Exit code 0 when nothing
+ * failed (warnings allowed), 1 otherwise. Run it while the service runs, so the webhook and the Mattermost
+ * callback can be reached; with the embedded database, the service holds the database, so stop it or use
+ * PostgreSQL (doctor then says so).
  */
 export function doctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('Check the deployment and print what to fix (currently: configuration and database only).')
+    .description('Check the deployment (database, Mattermost, Microsoft 365) and print what to fix.')
     .action(async () => {
-      const checks: Check[] = [];
-      let config: ReturnType<typeof loadConfig> | undefined;
+      const config = loadConfigOrExit(program.opts().config);
+      let app: ReturnType<typeof buildApp>;
       try {
-        const file: string | undefined = program.opts().config;
-        config = loadConfig(file ? { file } : {});
-        checks.push({ name: 'configuration', ok: true, detail: 'valid' });
+        app = buildApp(config, { log: createLogger({ log: { level: 'silent', format: 'json' } }) });
       } catch (err) {
-        checks.push({
-          name: 'configuration',
-          ok: false,
-          detail: isAppError(err) ? err.message : String(err),
-        });
+        process.stdout.write(`${label.fail}  database: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+        return;
       }
-      if (config) {
-        const store = openStore(config);
-        try {
-          await store.ping();
-          const report = await migrateToLatest(store);
-          checks.push({
-            name: `database (${store.driver})`,
-            ok: true,
-            detail: `reachable; schema at ${report.current ?? '(empty)'}`,
-          });
-        } catch (err) {
-          const fix =
-            store.driver === 'pg'
-              ? ' Fix: check DATABASE_URL and that PostgreSQL is running.'
-              : ' Fix: check that database.dataDir is writable.';
-          checks.push({
-            name: `database (${store.driver})`,
-            ok: false,
-            detail: `${(err as Error).message}.${fix}`,
-          });
-        } finally {
-          await store.close().catch(() => {});
+      try {
+        const checks = await runDoctor(app);
+        for (const c of checks) {
+          process.stdout.write(`${label[c.status]}  ${c.name}: ${c.detail}\n`);
+          if (c.fix && c.status !== 'pass') process.stdout.write(`      fix: ${c.fix}\n`);
         }
+        process.exitCode = checks.some((c) => c.status === 'fail') ? 1 : 0;
+      } finally {
+        await app.upstreams?.mattermost.edge.stop().catch(() => {});
+        await app.store.close().catch(() => {});
       }
-      for (const c of checks) process.stdout.write(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-      process.stdout.write(
-        'NOTE  Mattermost and Microsoft 365 checks are not implemented yet (they come with the connector core).\n',
-      );
-      process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
     });
 }
