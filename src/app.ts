@@ -212,9 +212,16 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
 }
 
 /**
- * Admin log DMs go to the integration admins listed in mattermost.adminUserIds.
- * System admins are not listed by the Mattermost edge yet; see the note in docs/architecture.md.
+ * Admin log DMs go to every integration admin: Mattermost's system admins (bots excluded) and the ids in
+ * mattermost.adminUserIds, as the Calendar plugin does. The list is read at most every 10 minutes.
  */
+let adminCache: { ids: string[]; at: number } | undefined;
 async function dmAdmins(edge: WiredMattermost['edge'], config: Config, text: string): Promise<void> {
-  await Promise.all(config.mattermost.adminUserIds.map((id) => edge.messenger.dm(id, text)));
+  if (!adminCache || Date.now() - adminCache.at > 600_000) {
+    const admins = (await edge.rest.usersWithRole('system_admin'))
+      .filter((u) => !u.is_bot && u.delete_at === 0)
+      .map((u) => u.id);
+    adminCache = { ids: [...new Set([...admins, ...config.mattermost.adminUserIds])], at: Date.now() };
+  }
+  await Promise.all(adminCache.ids.map((id) => edge.messenger.dm(id, text)));
 }

@@ -207,8 +207,11 @@ export function listUsers(ctx: RequestContext): Result {
   const perPage = Math.min(Number(ctx.query.per_page ?? 60), 200);
   const inTeam = ctx.query.in_team;
   const inChannel = ctx.query.in_channel;
+  // `role` filters by a system role, as GET /api/v4/users?role=system_admin does on the real server.
+  const role = ctx.query.role;
   const users = [...state.users.values()]
     .filter((u) => u.delete_at === 0 || ctx.query.inactive === 'true')
+    .filter((u) => !role || u.roles.split(/\s+/).includes(role))
     .filter((u) => !inTeam || state.teamMember(inTeam, u.id))
     .filter((u) => !inChannel || state.channelMember(inChannel, u.id))
     .sort((a, b) => a.username.localeCompare(b.username))

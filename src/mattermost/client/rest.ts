@@ -47,6 +47,12 @@ export class MattermostRest {
     return this.http.json({ method: 'GET', path: `/api/v4/users/${encodeURIComponent(userId)}` });
   }
 
+  /** Active users holding a system role (e.g. system_admin), a page of up to 200. */
+  usersWithRole(role: string, page = 0): Promise<UserProfile[]> {
+    const query = new URLSearchParams({ role, page: String(page), per_page: '200' });
+    return this.http.json({ method: 'GET', path: `/api/v4/users?${query}` });
+  }
+
   getMyTeams(): Promise<Team[]> {
     return this.http.json({ method: 'GET', path: '/api/v4/users/me/teams' });
   }

@@ -32,6 +32,14 @@ describe('mattermost sim: users, tokens and bots', () => {
     });
   });
 
+  it('lists users by system role, as GET /users?role= does', async () => {
+    const c = client(sim, userToken(sim, 'alice'));
+    const admins = await c.getProfiles(0, 200, { role: 'system_admin' });
+    expect(admins.map((u) => u.username)).toEqual(['sysadmin']);
+    const everyone = await c.getProfiles(0, 200, {});
+    expect(everyone.length).toBeGreaterThan(admins.length);
+  });
+
   it('looks users up by id, username, ids and search', async () => {
     const c = client(sim, userToken(sim, 'alice'));
     expect((await c.getUserByUsername('bob')).id).toBe(userId(sim, 'bob'));
