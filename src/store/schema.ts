@@ -1,3 +1,5 @@
+import type { CalendarEventTable } from './calendar-event.ts';
+import type { CalendarSyncTable } from './calendar-sync.ts';
 import type { ConnectRequestTable } from './connect-request.ts';
 import type { ConnectedAccountTable } from './connected-account.ts';
 import type { MattermostChannelCursorTable } from './mattermost-channel-cursor.ts';
@@ -29,4 +31,6 @@ export interface Database {
   mattermost_channel_cursor: MattermostChannelCursorTable;
   connected_account: ConnectedAccountTable;
   connect_request: ConnectRequestTable;
+  calendar_sync: CalendarSyncTable;
+  calendar_event: CalendarEventTable;
 }

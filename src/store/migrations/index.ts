@@ -4,6 +4,7 @@ import * as m0002 from './0002-microsoft.ts';
 import * as m0003 from './0003-mattermost.ts';
 import * as m0004 from './0004-connected-account.ts';
 import * as m0005 from './0005-connect-request.ts';
+import * as m0006 from './0006-calendar.ts';
 
 /**
  * Every migration, in order. Forward-only: a released migration is never edited; a fix is a new one.
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003-mattermost': m0003,
   '0004-connected-account': m0004,
   '0005-connect-request': m0005,
+  '0006-calendar': m0006,
 };

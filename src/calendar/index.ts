@@ -1,0 +1,31 @@
+/** Front door of the calendar domain. */
+export { calendarErrors } from './errors.ts';
+export type {
+  Attendee,
+  CalendarDelta,
+  CalendarEvent,
+  CalendarGraph,
+  CalendarSessions,
+  CalendarUsers,
+  CalendarWindow,
+  ChangeSignal,
+  EventType,
+  Person,
+  ResponseState,
+  ShowAs,
+} from './ports.ts';
+export { CalendarSync, type CalendarSyncOptions } from './sync/calendar-sync.ts';
+export { calendarReconcileQueue, calendarSyncQueue, type SyncMode } from './sync/queues.ts';
+export {
+  type CalendarSyncModule,
+  type CalendarSyncModuleDeps,
+  registerCalendarSync,
+} from './sync/register.ts';
+export {
+  instantOf,
+  knownWindowsZones,
+  type LocalDay,
+  localDay,
+  type ResolvedZone,
+  resolveZone,
+} from './time-zones.ts';

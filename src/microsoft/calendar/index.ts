@@ -1,0 +1,3 @@
+/** The calendar slice of the Microsoft edge: an object satisfying calendar/ports.ts CalendarGraph. */
+export { type CalendarGraphDeps, calendarSubscriptionKind, createCalendarGraph } from './calendar-graph.ts';
+export { findJoinUrl, graphEventSchema, toCalendarEvent } from './graph-event.ts';
