@@ -64,7 +64,8 @@ export function wireAccounts(deps: {
         throw err;
       }
     },
-    forget: (mmUserId) => microsoft.auth.forget(mmUserId),
+    // Fully disconnected: the user's subscriptions go first, then their tokens.
+    forget: (mmUserId) => microsoft.disconnect(mmUserId),
   };
 
   const flow = new ConnectFlow({

@@ -77,9 +77,20 @@ export function wireMicrosoft(deps: {
     },
   );
   jobs.register(renewQueue, () => q.renewSubscriptions.handler({}));
+  const housekeepingQueue = defineQueue({
+    name: q.housekeeping.name,
+    schema: q.housekeeping.schema,
+    concurrency: 'singleton',
+    retry: { limit: 2, delaySeconds: 300, backoff: true },
+  });
+  jobs.register(housekeepingQueue, () => q.housekeeping.handler({}));
   return {
     edge,
     routes: (app) => edge.registerWebhook(app, '/microsoft'),
-    schedule: () => jobs.schedule(renewQueue, '*/5 * * * *', {}),
+    async schedule() {
+      await jobs.schedule(renewQueue, '*/5 * * * *', {});
+      // Daily, off the hour: abandons notification rows stuck pending so they stop hiding new deliveries.
+      await jobs.schedule(housekeepingQueue, '41 4 * * *', {});
+    },
   };
 }

@@ -174,6 +174,29 @@ describe('connected accounts, end to end', () => {
     }
   });
 
+  it('disconnects feature by feature; the last one deletes the stored Microsoft tokens', async () => {
+    const alice = sandbox.info.mattermost.users.alice?.id as MmUserId;
+    const tokens = async () =>
+      (
+        await app.store.db
+          .selectFrom('microsoft_token_cache')
+          .select('partition')
+          .where('partition', '=', alice)
+          .execute()
+      ).length;
+    expect(await tokens()).toBe(1);
+    expect(await type('alice', '/msteams disconnect')).toContain(
+      'Disconnected alice@contoso.example from Microsoft Teams. Your account stays connected for Microsoft Calendar.',
+    );
+    expect(await tokens()).toBe(1);
+    expect(await type('alice', '/mscalendar disconnect')).toContain(
+      'Disconnected alice@contoso.example from Microsoft Calendar.',
+    );
+    expect(await tokens()).toBe(0);
+    expect(await app.accounts.get(alice)).toBeUndefined();
+    expect(await type('alice', '/mscalendar status')).toContain('You are not connected to Microsoft 365.');
+  }, 60_000);
+
   it('refuses a forged slash command that did not come from Mattermost', async () => {
     const res = await fetch(`${sandbox.info.service}/mattermost/command`, {
       method: 'POST',
