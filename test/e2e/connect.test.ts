@@ -197,6 +197,59 @@ describe('connected accounts, end to end', () => {
     expect(await type('alice', '/mscalendar status')).toContain('You are not connected to Microsoft 365.');
   }, 60_000);
 
+  it('refuses what an attacker can send straight to the service: forged button context, replayed OAuth state, bad webhooks', async () => {
+    const service = sandbox.info.service;
+    const bob = sandbox.info.mattermost.users.bob?.id as string;
+    // A button click with a context we never signed (Mattermost signs nothing; our HMAC is the only proof).
+    const action = await fetch(`${service}/mattermost/action`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        user_id: bob,
+        post_id: 'p'.repeat(26),
+        channel_id: 'c'.repeat(26),
+        context: { a: 'rsvp', sig: 'forged' },
+      }),
+    });
+    expect(action.status).toBe(403);
+    // Sign in with Mattermost: a state that was never issued to this browser is refused.
+    const callback = await fetch(`${service}/mattermost/oauth/callback?code=abc&state=forged`, {
+      redirect: 'manual',
+    });
+    expect(callback.status).toBeGreaterThanOrEqual(400);
+    expect(callback.status).toBeLessThan(500);
+    // Graph webhook: a validation token carrying markup is not echoed; a wrong clientState records nothing.
+    const markup = await fetch(
+      `${service}/microsoft/notifications?validationToken=${encodeURIComponent('<script>alert(1)</script>')}`,
+      {
+        method: 'POST',
+      },
+    );
+    expect(markup.status).toBe(400);
+    expect(await markup.text()).not.toContain('<script>');
+    const before = await app.store.db.selectFrom('microsoft_notification').select('id').execute();
+    const wrongState = await fetch(`${service}/microsoft/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        value: [
+          {
+            subscriptionId: '11111111-1111-1111-1111-111111111111',
+            clientState: 'guessed',
+            changeType: 'updated',
+            resource: 'users/x/events/y',
+            tenantId: sandbox.config.microsoft.tenantId,
+            subscriptionExpirationDateTime: new Date(Date.now() + 3_600_000).toISOString(),
+          },
+        ],
+      }),
+    });
+    expect(wrongState.status).toBe(403);
+    expect(await app.store.db.selectFrom('microsoft_notification').select('id').execute()).toHaveLength(
+      before.length,
+    );
+  });
+
   it('refuses a forged slash command that did not come from Mattermost', async () => {
     const res = await fetch(`${sandbox.info.service}/mattermost/command`, {
       method: 'POST',
