@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { type Config, loadConfig } from '../core/config/index.ts';
 import type { Logger } from '../core/log.ts';
 import { trustExtraCa } from '../microsoft/index.ts';
+import type { Check } from '../wiring/doctor.ts';
 
 /**
  * The sandbox: with neither Mattermost nor Microsoft configured, `npm start` runs both simulators in this
@@ -222,7 +223,7 @@ export async function startSandbox(base: Config, log: Logger): Promise<Sandbox> 
 }
 
 /** What to print once the sandbox is up: where things are and what to try. */
-export function sandboxBanner(s: Sandbox): string {
+export function sandboxBanner(s: Sandbox, checks: readonly Check[] = []): string {
   const users = Object.keys(s.info.mattermost.users).filter((u) => u !== 'sysadmin');
   return [
     '',
@@ -232,6 +233,9 @@ export function sandboxBanner(s: Sandbox): string {
     `  Microsoft 365 (sim) ${s.info.microsoft.authority}`,
     `  details             ${s.infoFile}`,
     '',
+    ...(checks.length > 0
+      ? ['doctor:', ...checks.map((c) => `  ${c.status.toUpperCase().padEnd(4)}  ${c.name}: ${c.detail}`), '']
+      : []),
     'Try, in another terminal:',
     '  npm run mm365 -- try --as alice "/mscalendar connect"',
     '  npm run mm365 -- try --as alice "/msteams status"',

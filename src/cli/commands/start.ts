@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildApp } from '../../app.ts';
 import { createLogger } from '../../core/log.ts';
+import { runDoctor } from '../../wiring/doctor.ts';
 import { loadConfigOrExit } from '../load-config.ts';
 import { type Sandbox, sandboxBanner, startSandbox, wantsSandbox } from '../sandbox.ts';
 
@@ -50,7 +51,11 @@ export function startCommand(program: Command): void {
       process.on('SIGINT', onSignal);
       try {
         await app.start();
-        if (sandbox) process.stdout.write(sandboxBanner(sandbox));
+        if (sandbox) {
+          // doctor cannot open the sandbox's embedded database from another process, so the sandbox runs it.
+          const checks = await runDoctor(app);
+          process.stdout.write(sandboxBanner(sandbox, checks));
+        }
       } catch (err) {
         app.log.fatal({ err }, 'start-up failed');
         await app.stop().catch(() => {});
