@@ -17,6 +17,7 @@ import { instanceDiscovery, jwks, logout, openidConfiguration } from './entra/di
 import { token } from './entra/token.ts';
 import * as files from './files/drive-routes.ts';
 import { batch } from './graph/batch.ts';
+import * as sp from './graph/service-principals.ts';
 import * as users from './graph/users.ts';
 import * as presence from './presence/presence.ts';
 import * as subs from './subscriptions/subscription-routes.ts';
@@ -339,6 +340,27 @@ export function buildRoutes(caPath: string): Record<string, RouteSpec> {
       permissions: USER_READ,
       workload: 'directory',
       query: ['$select'],
+    },
+    // Graph: what admin consent left in the directory (read-only; used by the product's doctor)
+    'GET /v1.0/servicePrincipals': {
+      auth: 'graph',
+      handler: sp.listServicePrincipals,
+      permissions: perms(
+        ['Application.Read.All', 'Directory.Read.All'],
+        ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'],
+      ),
+      workload: 'directory',
+      query: ['$filter', '$select', '$top'],
+    },
+    'GET /v1.0/oauth2PermissionGrants': {
+      auth: 'graph',
+      handler: sp.listOAuth2PermissionGrants,
+      permissions: perms(
+        ['DelegatedPermissionGrant.Read.All', 'Directory.Read.All'],
+        ['DelegatedPermissionGrant.Read.All', 'DelegatedPermissionGrant.ReadWrite.All', 'Directory.Read.All'],
+      ),
+      workload: 'directory',
+      query: ['$filter', '$select', '$top'],
     },
     'GET /v1.0/users': {
       auth: 'graph',

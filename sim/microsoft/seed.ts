@@ -203,6 +203,9 @@ export const DEMO_APPLICATION = [
   'Files.Read.All',
   'Presence.Read.All',
   'Presence.ReadWrite.All',
+  // Read-only, so the product's doctor can check admin consent of the delegated permissions.
+  'Application.Read.All',
+  'DelegatedPermissionGrant.Read.All',
 ];
 
 /** 1×1 transparent PNG, the demo's inline image. */

@@ -3,6 +3,7 @@ import { connectPaths } from '../accounts/index.ts';
 import type { App } from '../app.ts';
 import { isAppError } from '../core/errors.ts';
 import type { Check } from '../mattermost/index.ts';
+import { featureScopes } from '../microsoft/index.ts';
 
 export type { Check } from '../mattermost/index.ts';
 
@@ -107,6 +108,10 @@ async function microsoftChecks(app: App): Promise<Check[]> {
     );
   }
 
+  // 1b. Delegated permissions: admin consent is an oauth2PermissionGrant (consentType AllPrincipals) of our
+  // service principal. Reading it needs two read-only application permissions; without them, say so.
+  if (appToken) checks.push(await delegatedConsentCheck(edge.endpoints.graphBaseUrl, clientId, appToken));
+
   // 2. Redirect URI: Entra refuses an unregistered one on its sign-in page (AADSTS50011) before anyone signs in.
   const redirectUri = `${app.publicUrl()}${connectPaths.microsoftCallback}`;
   try {
@@ -204,5 +209,71 @@ function rolesOf(jwt: string): string[] {
       : [];
   } catch {
     return [];
+  }
+}
+
+/** Delegated scopes the features ask users for, as admin consent must cover them (offline_access is implicit). */
+function requiredDelegated(): string[] {
+  return [...new Set(Object.values(featureScopes).flat())].filter((s) => s !== 'offline_access');
+}
+
+async function delegatedConsentCheck(graph: string, clientId: string, appToken: string): Promise<Check> {
+  const name = 'microsoft.delegated-permissions';
+  const get = async (path: string) => {
+    const res = await fetch(`${graph}${path}`, { headers: { authorization: `Bearer ${appToken}` } });
+    return {
+      status: res.status,
+      body: (await res.json().catch(() => ({}))) as { value?: Record<string, unknown>[] },
+    };
+  };
+  try {
+    const sps = await get(
+      `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${clientId}'`)}&$select=id`,
+    );
+    if (sps.status === 403) {
+      return {
+        name,
+        status: 'warn',
+        detail:
+          'cannot verify admin consent of the delegated permissions: the app may not read its own service principal',
+        fix: 'To let doctor check, add the read-only application permissions Application.Read.All and DelegatedPermissionGrant.Read.All (with admin consent); or check "Grant admin consent" in the portal yourself.',
+      };
+    }
+    const spId = sps.body.value?.[0]?.id;
+    if (sps.status !== 200 || typeof spId !== 'string') {
+      return {
+        name,
+        status: 'fail',
+        detail: `no service principal for ${clientId} in the tenant (Graph answered ${sps.status})`,
+        fix: 'Grant admin consent for the app in the portal (API permissions → Grant admin consent): that creates it.',
+      };
+    }
+    const grants = await get(
+      `/oauth2PermissionGrants?$filter=${encodeURIComponent(`clientId eq '${spId}'`)}`,
+    );
+    if (grants.status === 403) {
+      return {
+        name,
+        status: 'warn',
+        detail: 'cannot read the delegated permission grants',
+        fix: 'Add the read-only application permission DelegatedPermissionGrant.Read.All (with admin consent) to let doctor check.',
+      };
+    }
+    const consented = new Set(
+      (grants.body.value ?? [])
+        .filter((g) => g.consentType === 'AllPrincipals' && typeof g.scope === 'string')
+        .flatMap((g) => (g.scope as string).split(/\s+/).filter((x) => x !== '')),
+    );
+    const missing = requiredDelegated().filter((s) => !consented.has(s));
+    return missing.length === 0
+      ? { name, status: 'pass', detail: `admin-consented for all users: ${requiredDelegated().join(', ')}` }
+      : {
+          name,
+          status: 'fail',
+          detail: `not admin-consented: ${missing.join(', ')} (users would be asked to consent, or refused where user consent is off)`,
+          fix: 'Azure portal → the app → API permissions → Add a permission → Microsoft Graph → Delegated permissions: add them, then "Grant admin consent".',
+        };
+  } catch (err) {
+    return { name, status: 'fail', detail: `Graph is unreachable: ${(err as Error).message}` };
   }
 }

@@ -133,6 +133,7 @@ describe('connected accounts, end to end', () => {
     expect(byName['microsoft.credentials']?.status).toBe('pass');
     expect(byName['microsoft.application-permissions']?.status).toBe('pass');
     expect(byName['microsoft.redirect-uri']?.status).toBe('pass');
+    expect(byName['microsoft.delegated-permissions']?.status).toBe('pass');
     expect(byName['microsoft.webhook']).toMatchObject({
       status: 'warn',
       detail: expect.stringContaining('Graph only calls HTTPS URLs'),
@@ -147,7 +148,15 @@ describe('connected accounts, end to end', () => {
     const patch = await fetch(`${ms.control}/apps/${clientId}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${ms.controlToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ applicationPermissions: ['User.Read.All', 'Calendars.Read'] }),
+      body: JSON.stringify({
+        applicationPermissions: [
+          'User.Read.All',
+          'Calendars.Read',
+          'Application.Read.All',
+          'DelegatedPermissionGrant.Read.All',
+        ],
+        delegatedPermissions: ['User.Read', 'Calendars.ReadWrite'],
+      }),
     });
     expect(patch.status).toBe(200);
     const other = buildApp(
@@ -169,6 +178,10 @@ describe('connected accounts, end to end', () => {
         fix: expect.stringContaining('http://mm365.invalid/connect/microsoft/callback'),
       });
       expect(checks['microsoft.webhook']?.status).toBe('fail');
+      expect(checks['microsoft.delegated-permissions']).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('MailboxSettings.Read'),
+      });
     } finally {
       await other.store.close();
     }
