@@ -1,4 +1,5 @@
 /** Front door of the calendar domain. */
+export { CalendarCache, type CalendarDay } from './cache.ts';
 export { calendarErrors } from './errors.ts';
 export type {
   Attendee,
