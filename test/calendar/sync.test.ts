@@ -275,6 +275,31 @@ describe('calendar sync against the Microsoft simulator', () => {
     expect((await cached('mm-alice')).some((e) => e.subject === 'Daily standup')).toBe(true);
   });
 
+  it('rides out a Graph 429 on delta inside the edge (Retry-After), so the catch-up still succeeds', async () => {
+    await h.control('DELETE', '/counters');
+    await h.control('POST', '/faults', {
+      method: 'GET',
+      path: '*/calendarView/delta',
+      count: 1,
+      status: 429,
+      code: 'ApplicationThrottled',
+      message: 'Application is over its MailboxConcurrency limit.',
+      headers: { 'Retry-After': '1' },
+    });
+    const before = await syncs().get('mm-alice');
+    expect(await calendar.sync.catchUp('mm-alice')).toBe('caught-up');
+    const after = await syncs().get('mm-alice');
+    expect(after?.generation).toBe(before?.generation); // no full resync
+    expect(after?.lastError).toBeNull();
+    const c = await h.control<{ statuses: Record<string, number>; routes: Record<string, number> }>(
+      'GET',
+      '/counters',
+    );
+    expect(c.statuses['429']).toBe(1);
+    // The sim counts the refused attempt by status only; the retry is the one counted call.
+    expect(c.routes['GET /v1.0/{user}/calendarView/delta']).toBe(1);
+  });
+
   it('a user whose session died is reported once and stopped; the others keep syncing', async () => {
     await signIn('mm-carol', 'carol@contoso.example');
     await h.control('PATCH', '/users/carol', { accountEnabled: false });
