@@ -99,6 +99,34 @@ describe('mm365 CLI', () => {
     expect(bad.stdout).toMatch(/FAIL {2}database: .*\n {6}fix: Check DATABASE_URL/);
   });
 
+  it('sim microsoft|mattermost prints exactly one JSON ready line, and exits 0 on SIGTERM', async () => {
+    for (const [name, key] of [
+      ['microsoft', 'authority'],
+      ['mattermost', 'url'],
+    ] as const) {
+      const child = spawn(process.execPath, [main, 'sim', name, '--port', '0'], { env: cleanEnv({}) });
+      let out = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+      });
+      const exited = new Promise<number | null>((r) => child.on('close', r));
+      try {
+        await waitFor(`the ${name} simulator`, () => out.includes('\n'), 20_000);
+        const ready = JSON.parse(out.trim());
+        expect(ready.ready).toBe(true);
+        expect(ready[key]).toMatch(/^https?:\/\/127\.0\.0\.1:\d+/);
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        expect(out.trim().split('\n')).toHaveLength(1);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+    const bad = await mm365(['sim', 'mattermost', '--port', 'x']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('must be a port number');
+  }, 60_000);
+
   it('start serves on PORT and exits 0 after draining on SIGTERM', async () => {
     const dir = tempDir();
     const port = 20000 + Math.floor(Math.random() * 20000);
