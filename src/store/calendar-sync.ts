@@ -93,6 +93,21 @@ export class CalendarSyncs {
     return r ? toState(r) : undefined;
   }
 
+  /**
+   * The row, locked until the surrounding transaction ends (call inside one): a round applies its results
+   * only while the user still has a row, and stop() deletes under the same lock, so a round that finishes
+   * after a disconnect writes nothing.
+   */
+  async lock(user: string): Promise<CalendarSyncState | undefined> {
+    const r = await this.#db
+      .selectFrom('calendar_sync')
+      .selectAll()
+      .where('mm_user_id', '=', user)
+      .forUpdate()
+      .executeTakeFirst();
+    return r ? toState(r) : undefined;
+  }
+
   /** Creates the row in `starting`, or moves an existing one back to `starting` (reconnect). */
   async begin(user: string, at: Date): Promise<CalendarSyncState> {
     await this.#db

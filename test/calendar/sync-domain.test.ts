@@ -221,6 +221,26 @@ describe('CalendarSync rules', () => {
     expect(await sync.catchUp('u')).toBe('skipped');
   });
 
+  it('a round that finishes after a disconnect writes nothing, and a late full job does not resurrect the user', async () => {
+    graph.answers.push({ events: [ev('A')], removed: [], cursor: 'c1', complete: true });
+    await sync.start('u');
+    // The user disconnects while the catch-up is reading Graph.
+    const stopping = { events: [ev('B')], removed: [], cursor: 'c2', complete: true };
+    const realDelta = graph.delta.bind(graph);
+    graph.delta = async () => {
+      await sync.stop('u');
+      graph.delta = realDelta;
+      return stopping;
+    };
+    expect(await sync.catchUp('u')).toBe('skipped');
+    expect(await new CalendarEvents(t.store.db).count('u')).toBe(0);
+    expect(await new CalendarSyncs(t.store.db).get('u')).toBeUndefined();
+    await sync.run('u', 'full');
+    await sync.run('u', 'catch-up');
+    expect(await new CalendarSyncs(t.store.db).get('u')).toBeUndefined();
+    expect(graph.calls).not.toContain('delta:c2');
+  });
+
   it('reconcile queues starts for unsynced users and full rounds for stale ones; one user failing does not stop the rest', async () => {
     graph.answers.push({ events: [], removed: [], cursor: 'c1', complete: true });
     await sync.start('u-a');

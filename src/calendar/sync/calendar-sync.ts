@@ -178,7 +178,9 @@ export class CalendarSync {
       }
       throw err;
     }
-    await this.#deps.db.transaction().execute(async (tx) => {
+    const applied = await this.#deps.db.transaction().execute(async (tx) => {
+      const current = await new CalendarSyncs(tx).lock(user);
+      if (!current || current.status === 'inactive') return false; // stopped meanwhile
       const cache = new CalendarEvents(tx);
       await this.#apply(cache, user, events, removed, row.generation, false);
       await new CalendarSyncs(tx).update(
@@ -186,8 +188,9 @@ export class CalendarSync {
         { cursor, lastSyncAt: this.#now(), lastError: null, lastErrorAt: null },
         this.#now(),
       );
+      return true;
     });
-    return 'caught-up';
+    return applied ? 'caught-up' : 'skipped';
   }
 
   /**
@@ -197,7 +200,9 @@ export class CalendarSync {
    */
   async fullSync(user: string): Promise<void> {
     const syncs = new CalendarSyncs(this.#deps.db);
-    const row = (await syncs.get(user)) ?? (await syncs.begin(user, this.#now()));
+    const row = await syncs.get(user);
+    // Not started, or stopped since the job was queued: nothing to do (a stop must stay a stop).
+    if (!row || row.status === 'inactive') return;
     const now = this.#deps.clock.now();
     const window = { start: new Date(now - this.#pastMs), end: new Date(now + this.#futureMs) };
     const timeZone = await this.#deps.graph.mailboxTimeZone(user);
@@ -216,6 +221,7 @@ export class CalendarSync {
     const generation = row.generation + 1;
     const at = this.#now();
     await this.#deps.db.transaction().execute(async (tx) => {
+      if (!(await new CalendarSyncs(tx).lock(user))) return; // stopped meanwhile: write nothing
       const cache = new CalendarEvents(tx);
       await this.#apply(cache, user, events, removed, generation, true);
       await cache.sweep(user, generation);
@@ -250,8 +256,10 @@ export class CalendarSync {
       if (!(isAppError(err) && err.code === 'MM365_CALENDAR_SESSION_LOST')) throw err;
     }
     await this.#deps.db.transaction().execute(async (tx) => {
+      const syncs = new CalendarSyncs(tx);
+      await syncs.lock(user); // waits for a round applying its results right now
       await new CalendarEvents(tx).removeAll(user);
-      await new CalendarSyncs(tx).delete(user);
+      await syncs.delete(user);
     });
   }
 
