@@ -24,6 +24,11 @@ export interface CommandContext extends CommandCaller {
   rest: string;
   /** Request id for log lines and error references. */
   requestId: string;
+  /**
+   * Lets the handler open a dialog (form) for this invocation; Mattermost honours it for 30 s after the
+   * command was typed. Empty when the transport has none.
+   */
+  triggerId: string;
 }
 
 /**

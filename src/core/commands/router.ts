@@ -18,6 +18,7 @@ export async function runCommand(
   caller: CommandCaller,
   requestId: string,
   log: Logger,
+  triggerId = '',
 ): Promise<CommandReply> {
   const trimmed = text.trim();
   const [first, ...args] = tokenize(trimmed);
@@ -31,7 +32,7 @@ export async function runCommand(
   }
   const rest = trimmed.slice(trimmed.indexOf(first as string) + (first as string).length).trim();
   try {
-    return await sub.run({ ...caller, args, rest, requestId });
+    return await sub.run({ ...caller, args, rest, requestId, triggerId });
   } catch (err) {
     if (isAppError(err) && err.status < 500) return { text: err.message };
     log.error({ err, trigger: set.trigger, subcommand: sub.name, requestId }, 'slash command failed');

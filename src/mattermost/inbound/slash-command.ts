@@ -70,6 +70,7 @@ export function slashCommandRoute(deps: InboundDeps) {
         { userId, channelId, teamId, isAdmin, isConnected },
         requestId,
         deps.log,
+        form.trigger_id,
       );
     })();
     const raced = await raceAck(work, deps.ackMs);

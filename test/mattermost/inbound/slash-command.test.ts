@@ -12,6 +12,11 @@ const calendar: CommandSet = {
   subcommands: [
     { name: 'ping', summary: 'Answer pong', run: async (ctx) => ({ text: `pong ${ctx.args.join(',')}` }) },
     { name: 'today', summary: 'Show today', needsAccount: true, run: async () => ({ text: 'no meetings' }) },
+    {
+      name: 'trigger',
+      summary: 'Echo whether a trigger id came',
+      run: async (ctx) => ({ text: `trigger ${ctx.triggerId.length > 0}` }),
+    },
     { name: 'admin', summary: 'Admin only', adminOnly: true, run: async () => ({ text: 'admin ok' }) },
     {
       name: 'slow',
@@ -45,6 +50,10 @@ describe('slash-command endpoint', () => {
     const res = await run('alice', '/mscalendar ping a "b c"');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ response_type: 'ephemeral', text: 'pong a,b c' });
+  });
+
+  it('hands the handler the trigger_id Mattermost sent, so it can open a dialog', async () => {
+    expect((await run('alice', '/mscalendar trigger')).body.text).toBe('trigger true');
   });
 
   it('answers help for an unknown subcommand, without admin-only entries for non-admins', async () => {

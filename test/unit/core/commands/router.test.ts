@@ -28,7 +28,7 @@ const set: CommandSet = {
       summary: "Show today's meetings",
       needsAccount: true,
       run: async (ctx) => {
-        calls.push(`today:${ctx.args.join('|')}:${ctx.rest}`);
+        calls.push(`today:${ctx.args.join('|')}:${ctx.rest}:${ctx.triggerId}`);
         return { text: 'agenda' };
       },
     },
@@ -65,7 +65,7 @@ const admin = { ...user, isAdmin: true };
 
 async function run(text: string, caller: CommandCaller = user) {
   const { log, lines } = captureLog();
-  const reply = await runCommand(set, text, caller, 'req-1', log);
+  const reply = await runCommand(set, text, caller, 'req-1', log, 'trig-1');
   return { reply, logged: lines() };
 }
 
@@ -75,7 +75,7 @@ describe('runCommand', () => {
     expect((await run('today "Team sync" x')).reply.text).toBe('agenda');
     expect((await run('  T   a ')).reply.text).toBe('agenda');
     expect((await run('TODAY')).reply.text).toBe('agenda');
-    expect(calls).toEqual(['today:Team sync|x:"Team sync" x', 'today:a:a', 'today::']);
+    expect(calls).toEqual(['today:Team sync|x:"Team sync" x:trig-1', 'today:a:a:trig-1', 'today:::trig-1']);
   });
 
   it('shows help for empty text and for help', async () => {
