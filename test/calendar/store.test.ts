@@ -158,6 +158,15 @@ describe.each(drivers)('calendar tables on %s', (driver) => {
     expect(await syncs.requestCatchUp('nobody', later, later)).toBe(false);
     // begin() on reconnect moves it back to starting and keeps the generation counter.
     expect(await syncs.begin('u', later)).toMatchObject({ status: 'starting', generation: 3 });
+    // lock() reads the row inside a transaction (FOR UPDATE) and nothing for an unknown user.
+    const locked = await t.store.db
+      .transaction()
+      .execute(async (tx) => [
+        await new CalendarSyncs(tx).lock('u'),
+        await new CalendarSyncs(tx).lock('nobody'),
+      ]);
+    expect(locked[0]).toMatchObject({ user: 'u', status: 'starting' });
+    expect(locked[1]).toBeUndefined();
     await syncs.delete('u');
     expect(await syncs.get('u')).toBeUndefined();
   });
