@@ -92,7 +92,7 @@ export class JobRunner {
     );
     this.#jobsTotal = new Counter({
       name: `${metricPrefix}jobs_total`,
-      help: 'Jobs finished by this process, by queue and outcome (completed, failed, invalid).',
+      help: 'Jobs finished by this process, by queue and outcome (completed, failed, abandoned, invalid).',
       labelNames: ['queue', 'outcome'] as const,
       registers: [deps.registry],
     });
@@ -192,10 +192,11 @@ export class JobRunner {
       // A payload the schema refuses will never pass: fail it for good rather than retry it.
       this.#jobsTotal.inc({ queue: def.name, outcome: 'invalid' });
       log.error({ issues: parsed.error.issues }, 'job payload does not match its queue schema');
-      return {
-        status: 'deadletter',
-        output: { code: 'MM365_JOB_PAYLOAD_INVALID', message: parsed.error.message },
-      };
+      const output = { code: 'MM365_JOB_PAYLOAD_INVALID', message: parsed.error.message };
+      // On an ordered queue a failed job would hold its key's successors back for good (see below).
+      return def.concurrency === 'ordered'
+        ? { status: 'completed', output: { abandoned: true, ...output } }
+        : { status: 'deadletter', output };
     }
     const end = this.#jobDuration.startTimer({ queue: def.name });
     try {
@@ -203,9 +204,21 @@ export class JobRunner {
       this.#jobsTotal.inc({ queue: def.name, outcome: 'completed' });
       return { status: 'completed' };
     } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      // pg-boss's per-key FIFO keeps a key's slot while a job is active, in retry OR failed: a job of an
+      // ordered queue that failed for good would block every later job with its key (e.g. all notifications
+      // of one subscription). So its last failure is recorded as abandoned and the key moves on.
+      if (def.concurrency === 'ordered' && job.retryCount >= def.retry.limit) {
+        this.#jobsTotal.inc({ queue: def.name, outcome: 'abandoned' });
+        log.error(
+          { err },
+          'job failed on its last attempt and was abandoned so later jobs of its key can run',
+        );
+        return { status: 'completed', output: { abandoned: true, message } };
+      }
       this.#jobsTotal.inc({ queue: def.name, outcome: 'failed' });
       log.warn({ err }, 'job failed; it will be retried while its retry limit allows');
-      return { status: 'failed', output: { message: err instanceof Error ? err.message : String(err) } };
+      return { status: 'failed', output: { message } };
     } finally {
       end();
     }

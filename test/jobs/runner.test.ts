@@ -279,6 +279,44 @@ describe('JobRunner on pg with two workers', () => {
   });
 });
 
+describe('JobRunner ordered queues and failures', () => {
+  it('abandons a job that fails for good, so later jobs of its key still run, in order', async () => {
+    const t = await openTestStore('pg');
+    const r = runner(t.store);
+    try {
+      await migrateToLatest(t.store);
+      const queue = defineQueue({
+        name: 'test.ordered-failing',
+        schema: z.object({ n: z.number() }),
+        concurrency: 'ordered',
+        retry: { limit: 1, delaySeconds: 0, backoff: false },
+      });
+      const ran: string[] = [];
+      r.register(
+        queue,
+        async ({ n }, ctx) => {
+          ran.push(`${n}#${ctx.retryCount}`);
+          if (n === 1) throw new Error('poison');
+        },
+        { pollingIntervalSeconds: 0.5 },
+      );
+      await r.start();
+      for (const n of [1, 2, 3]) await r.send(queue, { n }, { singletonKey: 'sub-1' });
+      await waitFor('the later jobs to run', () => ran.includes('3#0'), 20_000);
+      expect(ran).toEqual(['1#0', '1#1', '2#0', '3#0']);
+      const abandoned = await sql<{
+        output: { abandoned?: boolean };
+      }>`select output from pgboss.job where name = 'test.ordered-failing' and data->>'n' = '1'`.execute(
+        t.store.db,
+      );
+      expect(abandoned.rows[0]?.output.abandoned).toBe(true);
+    } finally {
+      await r.stop(1000);
+      await t.close();
+    }
+  });
+});
+
 describe('JobRunner without workers', () => {
   it('sends but runs nothing when jobs are disabled for the process', async () => {
     const t = await openTestStore('pglite');
