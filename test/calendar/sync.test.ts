@@ -50,6 +50,16 @@ async function cached(user: string): Promise<CalendarEvent[]> {
 async function counters(): Promise<{ users: Record<string, number>; routes: Record<string, number> }> {
   return h.control('GET', '/counters');
 }
+/** Notifications recorded so far; and a wait until more than `n` are recorded and all are processed. */
+async function recorded(): Promise<number> {
+  return (await h.t.store.db.selectFrom('microsoft_notification').select('id').execute()).length;
+}
+async function processedBeyond(n: number): Promise<void> {
+  await waitFor('the new notification to be recorded and processed', async () => {
+    const rows = await h.t.store.db.selectFrom('microsoft_notification').select('processed_at').execute();
+    return rows.length > n && rows.every((r) => r.processed_at !== null);
+  });
+}
 function at(hoursFromNow: number): string {
   return new Date(Date.now() + hoursFromNow * 3_600_000).toISOString().slice(0, 19);
 }
@@ -202,6 +212,84 @@ describe('calendar sync against the Microsoft simulator', () => {
     );
   });
 
+  it('a recurring series: occurrences cached; an edited occurrence, a deleted one and the deleted series follow', async () => {
+    const alice = w.edge.asUser('mm-alice', 'calendar');
+    const first = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const series = await alice.json<{ id: string }>({
+      method: 'POST',
+      path: '/me/events',
+      body: {
+        subject: 'Team sync',
+        start: { dateTime: `${first}T16:00:00`, timeZone: 'UTC' },
+        end: { dateTime: `${first}T16:30:00`, timeZone: 'UTC' },
+        recurrence: {
+          pattern: { type: 'daily', interval: 1 },
+          range: { type: 'numbered', startDate: first, numberOfOccurrences: 5 },
+        },
+      },
+    });
+    const bySeries = async () =>
+      (await cached('mm-alice'))
+        .filter((e) => e.seriesMasterId === series.id)
+        .sort((a, b) => +a.start - +b.start);
+    const occurrences = await waitFor('five occurrences', async () => {
+      const o = await bySeries();
+      return o.length === 5 ? o : undefined;
+    });
+    expect(occurrences.every((o) => o.subject === 'Team sync' && o.type === 'occurrence')).toBe(true);
+    expect(occurrences[0]?.start.toISOString()).toBe(`${first}T16:00:00.000Z`);
+    const [one, two] = occurrences as [CalendarEvent, CalendarEvent];
+    await alice.request({
+      method: 'PATCH',
+      path: `/me/events/${one.id}`,
+      body: { subject: 'Team sync (demo day)' },
+    });
+    await waitFor('the edited occurrence', async () =>
+      (await bySeries()).some((o) => o.subject === 'Team sync (demo day)'),
+    );
+    await alice.request({ method: 'DELETE', path: `/me/events/${two.id}` });
+    await waitFor('the deleted occurrence', async () => (await bySeries()).length === 4);
+    expect((await bySeries()).map((o) => o.id)).not.toContain(two.id);
+    await alice.request({ method: 'DELETE', path: `/me/events/${series.id}` });
+    await waitFor('the deleted series', async () => (await bySeries()).length === 0);
+  });
+
+  it('subscriptionRemoved: the edge recreates the subscription and the calendar catches up on the gap', async () => {
+    const before = await syncs().get('mm-alice');
+    dropChanges = true;
+    let created: { id: string };
+    try {
+      const seen = await recorded();
+      created = await w.edge.asUser('mm-alice', 'calendar').json<{ id: string }>({
+        method: 'POST',
+        path: '/me/events',
+        body: {
+          subject: 'During the gap',
+          start: { dateTime: at(34), timeZone: 'UTC' },
+          end: { dateTime: at(35), timeZone: 'UTC' },
+        },
+      });
+      await processedBeyond(seen);
+    } finally {
+      dropChanges = false;
+    }
+    expect(await cache().get('mm-alice', created.id)).toBeUndefined();
+    await h.control('POST', `/subscriptions/${before?.subscriptionId}/lifecycle`, {
+      event: 'subscriptionRemoved',
+    });
+    const row = await waitFor('the recreated subscription', async () => {
+      const [r] = await w.subscriptions.listByOwner('mm-alice', 'calendar.events');
+      return r?.graphId && r.graphId !== before?.subscriptionId && r.status === 'active' ? r : undefined;
+    });
+    await waitFor(
+      'the catch-up after removal',
+      async () => (await cache().get('mm-alice', created.id)) !== undefined,
+    );
+    // The next full round records the new subscription id on the sync row.
+    await calendar.sync.run('mm-alice', 'full');
+    expect((await syncs().get('mm-alice'))?.subscriptionId).toBe(row.graphId);
+  });
+
   it('a declined invitation stays cached, flagged, and windows leave it out unless asked', async () => {
     const bob = w.edge.asUser('mm-bob', 'calendar');
     const created = await bob.json<{ iCalUId: string }>({
@@ -233,6 +321,7 @@ describe('calendar sync against the Microsoft simulator', () => {
     const sub = await syncs().get('mm-alice');
     dropChanges = true;
     try {
+      const seen = await recorded();
       const created = await w.edge.asUser('mm-alice', 'calendar').json<{ id: string }>({
         method: 'POST',
         path: '/me/events',
@@ -243,10 +332,7 @@ describe('calendar sync against the Microsoft simulator', () => {
         },
       });
       // The notification arrives and is dropped: give it time to be processed, and check nothing changed.
-      await waitFor('the notification to be processed', async () => {
-        const rows = await h.t.store.db.selectFrom('microsoft_notification').select('processed_at').execute();
-        return rows.length > 0 && rows.every((r) => r.processed_at !== null);
-      });
+      await processedBeyond(seen);
       expect(await cache().get('mm-alice', created.id)).toBeUndefined();
       await h.control('POST', `/subscriptions/${sub?.subscriptionId}/lifecycle`, { event: 'missed' });
       await waitFor(
