@@ -1,26 +1,14 @@
 import { z } from 'zod';
-import { loadConfig } from '../../src/core/config/index.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { createMetrics } from '../../src/core/metrics/registry.ts';
 import { defineQueue, JobRunner } from '../../src/jobs/index.ts';
-import { migrateToLatest, openStore } from '../../src/store/index.ts';
+import { migrateToLatest } from '../../src/store/index.ts';
 import { figure, percentile } from './report.ts';
-import { scratchDatabase } from './scratch-db.ts';
-
-const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import { forEachDriver } from './scratch-db.ts';
 
 /** Jobs sent and completed per second, and send → start latency, on each driver with 4 local workers. */
 export async function jobsBench(): Promise<void> {
-  for (const driver of ['pglite', 'pg'] as const) {
-    const scratch = driver === 'pg' ? await scratchDatabase(pgUrl) : undefined;
-    if (driver === 'pg' && !scratch) {
-      process.stdout.write(`(pg skipped: nothing answers at ${pgUrl})\n`);
-      continue;
-    }
-    const env: Record<string, string> = scratch
-      ? { DATABASE_URL: scratch.url }
-      : { MM365_DATA_DIR: 'memory://' };
-    const store = openStore(loadConfig({ env }));
+  await forEachDriver(async (store, driver) => {
     const runner = new JobRunner({
       store,
       log: createLogger({ log: { level: 'silent', format: 'json' } }),
@@ -76,8 +64,6 @@ export async function jobsBench(): Promise<void> {
       );
     } finally {
       await runner.stop(2000);
-      await store.close();
-      await scratch?.drop();
     }
-  }
+  });
 }
