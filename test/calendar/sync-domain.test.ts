@@ -254,5 +254,14 @@ describe('CalendarSync rules', () => {
       { user: 'u-a', mode: 'full' },
       { user: 'u-c', mode: 'start' },
     ]);
+    // At service start: a (coalesced) catch-up for users not due anything else.
+    await sync.run('u-a', 'full');
+    sent = [];
+    expect(await sync.reconcile({ catchUpAll: true })).toBe(2);
+    expect(sent).toEqual([
+      { user: 'u-a', mode: 'catch-up' },
+      { user: 'u-c', mode: 'start' },
+    ]);
+    expect(await sync.reconcile({ catchUpAll: true })).toBe(1); // u-a's catch-up is already queued
   });
 });

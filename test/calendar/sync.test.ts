@@ -434,4 +434,15 @@ describe('calendar sync against the Microsoft simulator', () => {
     await calendar.sync.onSignal('mm-alice', 'changed');
     expect(await syncs().get('mm-alice')).toBeUndefined();
   });
+
+  it('schedule(): the reconcile job runs at once and restarts a connected user who has no sync state', async () => {
+    expect(await syncs().get('mm-alice')).toBeUndefined(); // stopped by the previous test, still "connected"
+    await calendar.schedule();
+    const row = await waitFor('alice restarted by the reconcile', async () => {
+      const r = await syncs().get('mm-alice');
+      return r?.status === 'active' ? r : undefined;
+    });
+    expect(row.generation).toBe(1);
+    expect((await cached('mm-alice')).some((e) => e.subject === 'Daily standup')).toBe(true);
+  });
 });

@@ -80,8 +80,14 @@ export class CalendarSync {
    * enqueues one catch-up unless one is already queued. No Graph call. Idempotent.
    */
   async onSignal(user: string, signal: ChangeSignal): Promise<void> {
+    const queued = await this.#requestCatchUp(user);
+    this.#deps.log.debug({ user, signal, queued }, 'calendar change signalled');
+  }
+
+  /** Raises the user's catch-up flag and enqueues the job in one transaction, unless already raised. */
+  async #requestCatchUp(user: string): Promise<boolean> {
     const now = this.#now();
-    const queued = await this.#deps.db.transaction().execute(async (tx) => {
+    return this.#deps.db.transaction().execute(async (tx) => {
       const raised = await new CalendarSyncs(tx).requestCatchUp(
         user,
         now,
@@ -92,7 +98,6 @@ export class CalendarSync {
       }
       return raised;
     });
-    this.#deps.log.debug({ user, signal, queued }, 'calendar change signalled');
   }
 
   /**
@@ -266,10 +271,12 @@ export class CalendarSync {
   /**
    * The slow periodic reconcile (cron): every active calendar user is checked, and a job is queued for
    * those who need one — `start` for users with no sync row (or an inactive one: they reconnected), `full`
-   * when the last full round is older than fullSyncEveryMs (this slides the window forward). Queueing
-   * failures are logged per user and never stop the round. Returns how many jobs were queued.
+   * when the last full round is older than fullSyncEveryMs (this slides the window forward), and with
+   * `catchUpAll` (once at service start: notifications may have been lost while no replica listened) a
+   * coalesced catch-up for everyone else. Queueing failures are logged per user and never stop the round.
+   * Returns how many jobs were queued.
    */
-  async reconcile(): Promise<number> {
+  async reconcile(options: { catchUpAll?: boolean } = {}): Promise<number> {
     const syncs = new CalendarSyncs(this.#deps.db);
     const now = this.#deps.clock.now();
     let queued = 0;
@@ -286,7 +293,7 @@ export class CalendarSync {
           if (mode) {
             await this.#deps.jobs.send(calendarSyncQueue, { user, mode }, { singletonKey: user });
             queued++;
-          }
+          } else if (options.catchUpAll && (await this.#requestCatchUp(user))) queued++;
         } catch (err) {
           this.#deps.log.warn({ err, user }, 'calendar reconcile could not queue a user');
         }

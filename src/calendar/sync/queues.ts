@@ -20,7 +20,8 @@ export const calendarSyncQueue = defineQueue({
 /** The slow periodic reconcile (cron, one at a time across replicas): queues full rounds for stale users. */
 export const calendarReconcileQueue = defineQueue({
   name: 'calendar.reconcile',
-  schema: z.object({}),
+  /** catchUpAll: also a catch-up for every user not due a full round (sent once at service start). */
+  schema: z.object({ catchUpAll: z.boolean().optional() }),
   concurrency: 'singleton',
   retry: { limit: 2, delaySeconds: 60, backoff: true },
 });

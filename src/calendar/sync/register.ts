@@ -27,7 +27,7 @@ export interface CalendarSyncModuleDeps {
 
 export interface CalendarSyncModule {
   readonly sync: CalendarSync;
-  /** After jobs.start(): puts the reconcile on its cron. */
+  /** After jobs.start(): puts the reconcile on its cron and queues one catch-up-everyone round now. */
   schedule(): Promise<void>;
   /** A user connected (or reconnected) the calendar: queues their start. */
   userConnected(user: string): Promise<void>;
@@ -56,13 +56,17 @@ export function registerCalendarSync(deps: CalendarSyncModuleDeps): CalendarSync
     localConcurrency: 2,
     ...deps.work,
   });
-  deps.jobs.register(calendarReconcileQueue, async () => {
-    const queued = await sync.reconcile();
-    log.info({ queued }, 'calendar reconcile queued users');
+  deps.jobs.register(calendarReconcileQueue, async ({ catchUpAll }) => {
+    const queued = await sync.reconcile(catchUpAll ? { catchUpAll } : {});
+    log.info({ queued, catchUpAll: catchUpAll ?? false }, 'calendar reconcile queued users');
   });
   return {
     sync,
-    schedule: () => deps.jobs.schedule(calendarReconcileQueue, deps.reconcileCron ?? '23 * * * *', {}),
+    async schedule() {
+      await deps.jobs.schedule(calendarReconcileQueue, deps.reconcileCron ?? '23 * * * *', {});
+      // Catch up everyone once now: notifications sent while no replica was running may be lost.
+      await deps.jobs.send(calendarReconcileQueue, { catchUpAll: true });
+    },
     userConnected: (user) => sync.requestStart(user),
     userDisconnected: (user) => sync.stop(user),
   };
