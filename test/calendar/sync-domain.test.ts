@@ -12,7 +12,7 @@ import { createLogger } from '../../src/core/log.ts';
 import { CalendarEvents } from '../../src/store/calendar-event.ts';
 import { CalendarSyncs } from '../../src/store/calendar-sync.ts';
 import { migrateToLatest } from '../../src/store/index.ts';
-import { openTestStore, type TestStore } from '../helpers/database.ts';
+import { drivers, openTestStore, type TestStore } from '../helpers/database.ts';
 
 const silent = createLogger({ log: { level: 'silent', format: 'json' } });
 const clock = new ManualClock(Date.UTC(2026, 0, 5, 12));
@@ -84,46 +84,46 @@ class FakeGraph implements CalendarGraph {
   listen(): void {}
 }
 
-let t: TestStore;
-let graph: FakeGraph;
-let sent: { user: string; mode: string }[];
-let failSendFor: string | undefined;
-let sync: CalendarSync;
+describe.each(drivers)('CalendarSync rules on %s', (driver) => {
+  let t: TestStore;
+  let graph: FakeGraph;
+  let sent: { user: string; mode: string }[];
+  let failSendFor: string | undefined;
+  let sync: CalendarSync;
 
-beforeAll(async () => {
-  t = await openTestStore('pglite');
-  await migrateToLatest(t.store);
-});
-afterAll(() => t.close());
-beforeEach(async () => {
-  await t.store.db.deleteFrom('calendar_event').execute();
-  await t.store.db.deleteFrom('calendar_sync').execute();
-  graph = new FakeGraph();
-  sent = [];
-  failSendFor = undefined;
-  sync = new CalendarSync({
-    graph,
-    db: t.store.db,
-    jobs: {
-      send: (async (_q: unknown, payload: { user: string; mode: string }) => {
-        if (payload.user === failSendFor) throw new Error('queue down for this one');
-        sent.push(payload);
-        return 'job';
-      }) as never,
-    },
-    sessions: { sessionLost: async () => {} },
-    users: { listActive: async () => ['u-a', 'u-broken', 'u-c'] },
-    clock,
-    log: silent,
+  beforeAll(async () => {
+    t = await openTestStore(driver);
+    await migrateToLatest(t.store);
   });
-});
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    await t.store.db.deleteFrom('calendar_event').execute();
+    await t.store.db.deleteFrom('calendar_sync').execute();
+    graph = new FakeGraph();
+    sent = [];
+    failSendFor = undefined;
+    sync = new CalendarSync({
+      graph,
+      db: t.store.db,
+      jobs: {
+        send: (async (_q: unknown, payload: { user: string; mode: string }) => {
+          if (payload.user === failSendFor) throw new Error('queue down for this one');
+          sent.push(payload);
+          return 'job';
+        }) as never,
+      },
+      sessions: { sessionLost: async () => {} },
+      users: { listActive: async () => ['u-a', 'u-broken', 'u-c'] },
+      clock,
+      log: silent,
+    });
+  });
 
-const all = async (user: string) =>
-  (await new CalendarEvents(t.store.db).listWindow(user, new Date(0), new Date(Date.UTC(2030, 0)))).map(
-    fromRow,
-  );
+  const all = async (user: string) =>
+    (await new CalendarEvents(t.store.db).listWindow(user, new Date(0), new Date(Date.UTC(2030, 0)))).map(
+      fromRow,
+    );
 
-describe('CalendarSync rules', () => {
   it('completes trimmed occurrences from their series master, refreshes them when the master changes, and deletes them with it', async () => {
     const master = ev('M', {
       type: 'seriesMaster',
