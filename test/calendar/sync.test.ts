@@ -435,6 +435,17 @@ describe('calendar sync against the Microsoft simulator', () => {
     expect(await syncs().get('mm-alice')).toBeUndefined();
   });
 
+  it('stop after the token was forgotten (disconnect order): our rows go; the Graph subscription is left to expire', async () => {
+    await signIn('mm-dave', 'dave@fabrikam.example');
+    await calendar.userConnected('mm-dave');
+    await waitFor('dave’s first sync', async () => (await syncs().get('mm-dave'))?.status === 'active');
+    await w.edge.auth.forget('mm-dave');
+    await calendar.userDisconnected('mm-dave');
+    expect(await syncs().get('mm-dave')).toBeUndefined();
+    expect(await cache().count('mm-dave')).toBe(0);
+    expect(await w.subscriptions.listByOwner('mm-dave')).toEqual([]);
+  });
+
   it('schedule(): the reconcile job runs at once and restarts a connected user who has no sync state', async () => {
     expect(await syncs().get('mm-alice')).toBeUndefined(); // stopped by the previous test, still "connected"
     await calendar.schedule();
