@@ -3,6 +3,7 @@
  * it (webhook, notification jobs, subscription manager), real sign-ins, and the calendar's own queues.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CalendarCache } from '../../src/calendar/cache.ts';
 import type { CalendarEvent, CalendarGraph, ChangeSignal } from '../../src/calendar/ports.ts';
 import { fromRow } from '../../src/calendar/sync/event-codec.ts';
 import { type CalendarSyncModule, registerCalendarSync } from '../../src/calendar/sync/register.ts';
@@ -455,5 +456,20 @@ describe('calendar sync against the Microsoft simulator', () => {
     });
     expect(row.generation).toBe(1);
     expect((await cached('mm-alice')).some((e) => e.subject === 'Daily standup')).toBe(true);
+  });
+
+  it('a mailbox in a zone no table knows is synced, and the cache answers in UTC flagged as a fallback', async () => {
+    await h.control('PATCH', '/users/bob', { timeZone: 'Customized Time Zone' });
+    await calendar.userConnected('mm-bob');
+    const row = await waitFor('bob’s first sync', async () => {
+      const r = await syncs().get('mm-bob');
+      return r?.status === 'active' ? r : undefined;
+    });
+    expect(row.timeZone).toBe('Customized Time Zone');
+    const reader = new CalendarCache(h.t.store.db, systemClock);
+    const today = await reader.day('mm-bob');
+    expect(today.zone).toEqual({ iana: 'UTC', source: 'Customized Time Zone', fallback: true });
+    expect(today.day.start.toISOString()).toMatch(/T00:00:00\.000Z$/); // UTC midnight
+    expect(today.day.hours).toBe(24);
   });
 });
