@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { instantOf, knownWindowsZones, localDay, resolveZone } from '../../src/calendar/time-zones.ts';
@@ -71,5 +72,28 @@ describe('calendar time zones (CLDR windowsZones through windows-iana)', () => {
       '2026-01-05T09:00:00.000Z',
     );
     expect(instantOf({ dateTime: 'garbage', timeZone: 'UTC' })).toBeUndefined();
+  });
+
+  it('property: in every CLDR zone, the local day contains the instant, starts on its own date, lasts 23–25 h and days tile', () => {
+    const zones = knownWindowsZones().map((w) => resolveZone(w).iana);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) }),
+        fc.integer({ min: -2, max: 2 }),
+        (iana, at, offset) => {
+          const today = localDay(at, iana);
+          expect(today.start.getTime()).toBeLessThanOrEqual(at);
+          expect(today.end.getTime()).toBeGreaterThan(at);
+          expect(today.hours).toBeGreaterThanOrEqual(23); // Lord Howe shifts by 30 min: 23.5 / 24.5
+          expect(today.hours).toBeLessThanOrEqual(25);
+          const other = localDay(at, iana, offset);
+          expect(DateTime.fromJSDate(other.start, { zone: iana }).toISODate()).toBe(other.date);
+          // Consecutive days tile the timeline: no gap, no overlap.
+          expect(localDay(at, iana, offset + 1).start.getTime()).toBe(other.end.getTime());
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
