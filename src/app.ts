@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { CalendarSyncModule } from './calendar/index.ts';
 import { AccountService } from './core/accounts/index.ts';
 import { AdminLogForwarder } from './core/admin-log.ts';
 import { systemClock } from './core/clock.ts';
@@ -20,8 +21,17 @@ import {
   StoredSecrets,
 } from './store/index.ts';
 import { type WiredAccounts, wireAccounts } from './wiring/accounts.ts';
+import { wireCalendar } from './wiring/calendar.ts';
 import { type WiredMattermost, wireMattermost } from './wiring/mattermost.ts';
 import { type WiredMicrosoft, wireMicrosoft } from './wiring/microsoft.ts';
+
+/** The two edges, and the parts prepare() wires over them. */
+export interface Upstreams {
+  mattermost: WiredMattermost;
+  microsoft: WiredMicrosoft;
+  accounts?: WiredAccounts;
+  calendar?: CalendarSyncModule;
+}
 
 export interface BuildAppOptions {
   /** Use this logger instead of one built from config.log (tests capture lines through it). */
@@ -40,10 +50,8 @@ export interface App {
   readonly jobs: JobRunner;
   readonly http: FastifyInstance;
   readonly accounts: AccountService;
-  /** The two edges and the accounts layer; undefined until start() when the upstreams are not configured. */
-  readonly upstreams:
-    | { mattermost: WiredMattermost; microsoft: WiredMicrosoft; accounts?: WiredAccounts }
-    | undefined;
+  /** The two edges, and what prepare() wires over them; undefined when the upstreams are not configured. */
+  readonly upstreams: Upstreams | undefined;
   /** Signs and verifies action contexts, OAuth state and links; one key for every replica, kept in the database. */
   signer(): Promise<TokenSigner>;
   /** Migrate and register everything, without taking traffic (start() does it first; doctor only this). */
@@ -115,11 +123,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
               await mattermost.edge.rest.getMe();
             },
           });
-          return { mattermost, microsoft } as {
-            mattermost: WiredMattermost;
-            microsoft: WiredMicrosoft;
-            accounts?: WiredAccounts;
-          };
+          return { mattermost, microsoft } as Upstreams;
         })()
       : undefined;
 
@@ -134,6 +138,18 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
       const migrations = await migrateToLatest(store);
       if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'database migrated');
       if (upstreams) {
+        // The calendar cache: started when a user connects the calendar, stopped (its subscription deleted
+        // while the user's token still works) when they disconnect it.
+        const calendar = wireCalendar({
+          store,
+          jobs,
+          clock: systemClock,
+          log,
+          accountService: accounts,
+          microsoft: upstreams.microsoft.edge,
+          accounts: () => upstreams.accounts,
+        });
+        upstreams.calendar = calendar;
         upstreams.accounts = wireAccounts({
           config,
           store,
@@ -146,6 +162,12 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           mattermost: upstreams.mattermost.edge,
           microsoft: upstreams.microsoft.edge,
           publicUrl,
+          onConnected: async (user, feature) => {
+            if (feature === 'calendar') await calendar.userConnected(user);
+          },
+          onDisconnected: async (user, feature) => {
+            if (feature === 'calendar') await calendar.userDisconnected(user);
+          },
         });
         await http.register(upstreams.mattermost.edge.plugin);
         await upstreams.microsoft.routes(http);
@@ -187,6 +209,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           upstreams.mattermost.schedule(),
           upstreams.microsoft.schedule(),
           upstreams.accounts?.schedule(),
+          upstreams.calendar?.schedule(),
         ]);
         log.info({ bot: bot.username, mattermost: config.mattermost.url }, 'connected to Mattermost');
       }

@@ -46,7 +46,12 @@ export interface ConnectFlowDeps {
   sessions: MicrosoftSessions;
   clock: Clock;
   log: Logger;
-  /** Called after a feature is disconnected (a feature deletes its subscriptions). Failures are logged, not thrown. */
+  /** Called once a feature is connected and its tokens are stored (a feature starts its sync). Failures are logged. */
+  onConnected?: (mmUserId: MmUserId, feature: Feature) => Promise<void>;
+  /**
+   * Called when a feature is disconnected, before the user's tokens are forgotten, so the feature can still
+   * delete its Graph subscriptions as the user. Failures are logged, not thrown.
+   */
   onDisconnected?: (mmUserId: MmUserId, feature: Feature) => Promise<void>;
 }
 
@@ -193,6 +198,12 @@ export class ConnectFlow implements ConnectLinks {
         feature: link.f,
       });
       await persist(link.u);
+      await this.#d.onConnected?.(link.u, link.f).catch((err: unknown) => {
+        this.#d.log.error(
+          { err, mmUserId: link.u, feature: link.f },
+          'starting the feature after connecting failed',
+        );
+      });
       const message = `Connected to ${featureNames[link.f]} as ${account.microsoft.userPrincipalName} (${account.microsoft.displayName}).`;
       await this.#updateDm(req?.dmPostId, `✅ ${message}`);
       this.#d.log.info({ mmUserId: link.u, feature: link.f }, 'Microsoft account connected');
@@ -215,10 +226,10 @@ export class ConnectFlow implements ConnectLinks {
     const account = await this.#d.accounts.get(mmUserId);
     const { wasConnected, remaining } = await this.#d.accounts.disconnect(mmUserId, feature);
     if (!wasConnected || !account) return { text: `You are not connected to ${featureNames[feature]}.` };
-    if (remaining.length === 0) await this.#d.sessions.forget(mmUserId);
     await this.#d.onDisconnected?.(mmUserId, feature).catch((err: unknown) => {
       this.#d.log.warn({ err, mmUserId, feature }, 'clean-up after disconnect failed');
     });
+    if (remaining.length === 0) await this.#d.sessions.forget(mmUserId);
     const still =
       remaining.length > 0
         ? ` Your account stays connected for ${remaining.map((f) => featureNames[f]).join(' and ')}.`

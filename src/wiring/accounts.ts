@@ -5,6 +5,7 @@ import {
   connectPaths,
   type MicrosoftSessions,
   registerKeepAlive,
+  type reportDead,
 } from '../accounts/index.ts';
 import type { AccountService, Feature } from '../core/accounts/index.ts';
 import type { Clock } from '../core/clock.ts';
@@ -23,6 +24,8 @@ import { ConnectRequests, type Store } from '../store/index.ts';
 export interface WiredAccounts {
   accounts: AccountService;
   flow: ConnectFlow;
+  /** What a feature needs to report a dead session (accounts' reportDead). */
+  deadSessionDeps: Parameters<typeof reportDead>[0];
   routes(app: FastifyInstance): Promise<void>;
   schedule(): Promise<void>;
 }
@@ -44,6 +47,9 @@ export function wireAccounts(deps: {
   mattermost: MattermostEdge;
   microsoft: MicrosoftEdge;
   publicUrl: () => string;
+  /** Features hear about connections here (the calendar starts or stops its sync). */
+  onConnected?: (mmUserId: MmUserId, feature: Feature) => Promise<void>;
+  onDisconnected?: (mmUserId: MmUserId, feature: Feature) => Promise<void>;
 }): WiredAccounts {
   const { mattermost, microsoft, accounts, log } = deps;
   const redirectUri = () => `${deps.publicUrl()}${connectPaths.microsoftCallback}`;
@@ -113,6 +119,8 @@ export function wireAccounts(deps: {
     sessions,
     clock: deps.clock,
     log: log.child({ part: 'accounts' }),
+    ...(deps.onConnected ? { onConnected: deps.onConnected } : {}),
+    ...(deps.onDisconnected ? { onDisconnected: deps.onDisconnected } : {}),
   });
 
   const sets = [
@@ -135,18 +143,15 @@ export function wireAccounts(deps: {
     mattermost.registerCommands({ ...set, subcommands: connectionSubcommands(feature, flow) });
   }
 
-  const keepAlive = registerKeepAlive({
-    accounts,
-    sessions,
-    messenger: { dm: async (to, text) => void (await mattermost.messenger.dm(to, text)) },
-    links: flow,
-    jobs: deps.jobs,
-    log,
-  });
+  const messenger = {
+    dm: async (to: MmUserId, text: string) => void (await mattermost.messenger.dm(to, text)),
+  };
+  const keepAlive = registerKeepAlive({ accounts, sessions, messenger, links: flow, jobs: deps.jobs, log });
 
   return {
     accounts,
     flow,
+    deadSessionDeps: { accounts, messenger, links: flow },
     routes: async (app) =>
       app.register(
         connectPages({

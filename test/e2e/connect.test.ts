@@ -70,6 +70,21 @@ describe('connected accounts, end to end', () => {
     expect(calendar).toContain('Connected to Microsoft Calendar as alice@contoso.example');
     expect(calendar).toContain('✅ Connected to Microsoft Calendar as alice@contoso.example');
 
+    // Connecting the calendar starts its sync: alice's Outlook events reach the cache (subscription + delta).
+    const aliceId = sandbox.info.mattermost.users.alice?.id as string;
+    await waitFor(
+      "alice's events in the calendar cache",
+      async () =>
+        (
+          await app.store.db
+            .selectFrom('calendar_event')
+            .select('event_id')
+            .where('mm_user_id', '=', aliceId)
+            .execute()
+        ).length > 0,
+      30_000,
+    );
+
     const teams = await type('alice', '/msteams connect');
     expect(teams).toContain('✅ Connected to Microsoft Teams as alice@contoso.example');
     const alice = sandbox.info.mattermost.users.alice?.id as MmUserId;
@@ -206,6 +221,14 @@ describe('connected accounts, end to end', () => {
       'Disconnected alice@contoso.example from Microsoft Calendar.',
     );
     expect(await tokens()).toBe(0);
+    // The calendar's cache and sync state went with it.
+    expect(
+      await app.store.db
+        .selectFrom('calendar_event')
+        .select('event_id')
+        .where('mm_user_id', '=', alice)
+        .execute(),
+    ).toHaveLength(0);
     expect(await app.accounts.get(alice)).toBeUndefined();
     expect(await type('alice', '/mscalendar status')).toContain('You are not connected to Microsoft 365.');
   }, 60_000);

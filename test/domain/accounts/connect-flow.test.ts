@@ -39,6 +39,7 @@ describe('connect flow', () => {
     const dms: { id: string; to: string; text: string }[] = [];
     const forgotten: string[] = [];
     const disconnectedHooks: string[] = [];
+    const connectedHooks: string[] = [];
     let signInAs: MicrosoftIdentity = aliceMs;
     const persisted: string[] = [];
     const signIn: MicrosoftSignIn = {
@@ -82,7 +83,10 @@ describe('connect flow', () => {
       webSignIn: { linkFor: async (_u, returnTo) => `https://mm365.example${returnTo}` },
       clock,
       log,
-      onDisconnected: async (u, f) => void disconnectedHooks.push(`${u}:${f}`),
+      onConnected: async (u, f) => void connectedHooks.push(`${u}:${f}`),
+      // Records whether the tokens were still there when the feature cleaned up.
+      onDisconnected: async (u, f) =>
+        void disconnectedHooks.push(`${u}:${f}:${forgotten.includes(u) ? 'after' : 'before'}-forget`),
     });
     const linkToken = () => {
       const url = new URL((dms.at(-1)?.text.match(/\((https:[^)]+)\)/) ?? [])[1] as string);
@@ -98,6 +102,7 @@ describe('connect flow', () => {
       forgotten,
       persisted,
       disconnectedHooks,
+      connectedHooks,
       linkToken,
       stateOf,
       setIdentity: (i: MicrosoftIdentity) => (signInAs = i),
@@ -194,11 +199,12 @@ describe('connect flow', () => {
   });
 
   it('disconnects a feature, forgetting the tokens with the last one, and reports status throughout', async () => {
-    const { flow, forgotten, disconnectedHooks, linkToken, stateOf } = await setup();
+    const { flow, forgotten, disconnectedHooks, connectedHooks, linkToken, stateOf } = await setup();
     for (const feature of ['calendar', 'teams'] as const) {
       await flow.request(alice, feature);
       await flow.complete({ code: 'good-code', state: stateOf(await flow.start(linkToken(), alice)) }, alice);
     }
+    expect(connectedHooks).toEqual([`${alice}:calendar`, `${alice}:teams`]);
     expect((await flow.status(alice, 'teams')).text).toBe(
       'You are connected as alice@contoso.example (Alice Adams) for Microsoft Calendar and Microsoft Teams.',
     );
@@ -213,7 +219,7 @@ describe('connect flow', () => {
       'Disconnected alice@contoso.example from Microsoft Calendar.',
     );
     expect(forgotten).toEqual([alice]);
-    expect(disconnectedHooks).toEqual([`${alice}:teams`, `${alice}:calendar`]);
+    expect(disconnectedHooks).toEqual([`${alice}:teams:before-forget`, `${alice}:calendar:before-forget`]);
     expect((await flow.disconnect(alice, 'calendar')).text).toBe(
       'You are not connected to Microsoft Calendar.',
     );
