@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { CalendarSyncModule } from './calendar/index.ts';
+import { agendaSubcommands, CalendarCache, type CalendarSyncModule } from './calendar/index.ts';
 import { AccountService } from './core/accounts/index.ts';
 import { AdminLogForwarder } from './core/admin-log.ts';
 import { systemClock } from './core/clock.ts';
@@ -162,6 +162,9 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           mattermost: upstreams.mattermost.edge,
           microsoft: upstreams.microsoft.edge,
           publicUrl,
+          subcommands: {
+            mscalendar: agendaSubcommands(new CalendarCache(store.db, systemClock), systemClock),
+          },
           onConnected: async (user, feature) => {
             if (feature === 'calendar') await calendar.userConnected(user);
           },

@@ -1,4 +1,7 @@
 /** Front door of the calendar domain. */
+
+export { agendaSubcommands } from './agenda/commands.ts';
+export { cellText, renderDay, zoneLine } from './agenda/render.ts';
 export { CalendarCache, type CalendarDay } from './cache.ts';
 export { calendarErrors } from './errors.ts';
 export type {

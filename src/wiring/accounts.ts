@@ -9,6 +9,7 @@ import {
 } from '../accounts/index.ts';
 import type { AccountService, Feature } from '../core/accounts/index.ts';
 import type { Clock } from '../core/clock.ts';
+import type { Subcommand } from '../core/commands/index.ts';
 import type { Config } from '../core/config/index.ts';
 import { isAppError } from '../core/errors.ts';
 import { type MmUserId, parseMmUserId } from '../core/ids.ts';
@@ -47,6 +48,8 @@ export function wireAccounts(deps: {
   mattermost: MattermostEdge;
   microsoft: MicrosoftEdge;
   publicUrl: () => string;
+  /** Each feature's own subcommands, by trigger, listed after connect/disconnect/status. */
+  subcommands?: Partial<Record<'mscalendar' | 'msteams', Subcommand[]>>;
   /** Features hear about connections here (the calendar starts or stops its sync). */
   onConnected?: (mmUserId: MmUserId, feature: Feature) => Promise<void>;
   onDisconnected?: (mmUserId: MmUserId, feature: Feature) => Promise<void>;
@@ -140,7 +143,13 @@ export function wireAccounts(deps: {
     },
   ];
   for (const { feature, ...set } of sets) {
-    mattermost.registerCommands({ ...set, subcommands: connectionSubcommands(feature, flow) });
+    mattermost.registerCommands({
+      ...set,
+      subcommands: [
+        ...connectionSubcommands(feature, flow),
+        ...(deps.subcommands?.[set.trigger as 'mscalendar' | 'msteams'] ?? []),
+      ],
+    });
   }
 
   const messenger = {

@@ -85,6 +85,16 @@ describe('connected accounts, end to end', () => {
       30_000,
     );
 
+    // The agenda reads the cache: alice's demo meetings, in her mailbox's zone.
+    const week = await type('alice', '/mscalendar viewcal 7');
+    expect(week).toContain('Times are shown in');
+    expect(week).toContain('Daily standup');
+    expect(week).toMatch(/\| \d{1,2}:\d{2} [AP]M – \d{1,2}:\d{2} [AP]M \|/);
+    expect(await type('alice', '/mscalendar viewcal 99')).toContain('"99" is not a number of days');
+    expect(await type('bob', '/mscalendar today')).toContain(
+      'You need to connect your Microsoft account first',
+    );
+
     const teams = await type('alice', '/msteams connect');
     expect(teams).toContain('✅ Connected to Microsoft Teams as alice@contoso.example');
     const alice = sandbox.info.mattermost.users.alice?.id as MmUserId;

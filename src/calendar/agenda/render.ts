@@ -1,0 +1,71 @@
+import { DateTime } from 'luxon';
+import type { CalendarEvent, ResponseState } from '../ports.ts';
+import type { ResolvedZone } from '../time-zones.ts';
+
+/** Markdown that cannot break out of a table cell or turn a subject into formatting or a link. */
+export function cellText(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(/([\\`*_[\]<>|~#])/g, '\\$1')
+    .trim();
+}
+
+const responseLabel: Record<ResponseState, string> = {
+  organizer: 'Organizer',
+  accepted: 'Accepted',
+  tentative: 'Tentative',
+  declined: 'Declined',
+  notResponded: 'Not answered',
+  none: '',
+};
+
+function timeRange(e: CalendarEvent, iana: string, dayStart: Date, dayEnd: Date): string {
+  if (e.isAllDay) return 'All day';
+  const fmt = (d: Date) => DateTime.fromJSDate(d, { zone: iana }).toFormat('h:mm a');
+  // A meeting that began before this day or ends after it shows where it goes beyond.
+  const from =
+    e.start < dayStart
+      ? `(from ${DateTime.fromJSDate(e.start, { zone: iana }).toFormat('ccc')}) ${fmt(e.start)}`
+      : fmt(e.start);
+  const to =
+    e.end > dayEnd
+      ? `${fmt(e.end)} (${DateTime.fromJSDate(e.end, { zone: iana }).toFormat('ccc')})`
+      : fmt(e.end);
+  return `${from} – ${to}`;
+}
+
+function eventCell(e: CalendarEvent): string {
+  const title = cellText(e.subject.trim() === '' ? '(No subject)' : e.subject);
+  const linked = e.webLink ? `[${title}](${e.webLink})` : title;
+  const shown = e.isCancelled ? `~~${linked}~~ (cancelled)` : linked;
+  return e.location ? `${shown} · ${cellText(e.location)}` : shown;
+}
+
+/** The header line that says which zone the times are in, and why when it is a fallback. */
+export function zoneLine(zone: ResolvedZone): string {
+  if (zone.fallback) {
+    return `Times are shown in UTC: your mailbox's time zone${zone.source ? ` (${zone.source})` : ''} is not one we can convert.`;
+  }
+  return `Times are shown in ${zone.source && zone.source !== zone.iana ? `${zone.source} (${zone.iana})` : zone.iana}.`;
+}
+
+/**
+ * One day's agenda as a Markdown table: time, event (linked to Outlook, struck through when cancelled, with
+ * its location), the join link and the user's response. Events arrive sorted by start from the cache.
+ */
+export function renderDay(
+  title: string,
+  day: { start: Date; end: Date; date: string },
+  events: readonly CalendarEvent[],
+  iana: string,
+): string {
+  const date = DateTime.fromISO(day.date, { zone: iana }).toFormat('cccc d LLLL yyyy');
+  // "Today"/"Tomorrow" lead; other days are just their date (which names the weekday).
+  const heading = `#### ${title ? `${title}, ${date}` : date}`;
+  if (events.length === 0) return `${heading}\nNo meetings.`;
+  const rows = events.map((e) => {
+    const join = e.joinUrl && !e.isCancelled ? `[Join](${e.joinUrl})` : '';
+    return `| ${timeRange(e, iana, day.start, day.end)} | ${eventCell(e)} | ${join} | ${responseLabel[e.response]} |`;
+  });
+  return [heading, '| Time | Event | Join | You |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
