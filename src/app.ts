@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { agendaSubcommands, CalendarCache, type CalendarSyncModule } from './calendar/index.ts';
+import { agendaSubcommands, CalendarCache, type CalendarSyncModule, DailySummary } from './calendar/index.ts';
 import { AccountService } from './core/accounts/index.ts';
 import { AdminLogForwarder } from './core/admin-log.ts';
 import { systemClock } from './core/clock.ts';
@@ -150,6 +150,21 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           accounts: () => upstreams.accounts,
         });
         upstreams.calendar = calendar;
+        const calendarCache = new CalendarCache(store.db, systemClock);
+        const mmEdge = upstreams.mattermost.edge;
+        const summary = new DailySummary({
+          db: store.db,
+          jobs,
+          cache: calendarCache,
+          messenger: {
+            dm: async (user, text, key) => {
+              await mmEdge.messenger.dm(user, text, { key });
+            },
+          },
+          clock: systemClock,
+          log,
+        });
+        summary.register();
         upstreams.accounts = wireAccounts({
           config,
           store,
@@ -163,13 +178,15 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           microsoft: upstreams.microsoft.edge,
           publicUrl,
           subcommands: {
-            mscalendar: agendaSubcommands(new CalendarCache(store.db, systemClock), systemClock),
+            mscalendar: [...agendaSubcommands(calendarCache, systemClock), summary.subcommand()],
           },
           onConnected: async (user, feature) => {
             if (feature === 'calendar') await calendar.userConnected(user);
           },
           onDisconnected: async (user, feature) => {
-            if (feature === 'calendar') await calendar.userDisconnected(user);
+            if (feature !== 'calendar') return;
+            await summary.remove(user);
+            await calendar.userDisconnected(user);
           },
         });
         await http.register(upstreams.mattermost.edge.plugin);

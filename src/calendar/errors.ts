@@ -13,6 +13,14 @@ export const calendarErrors = defineErrorCodes('calendar', {
     status: 401,
     doc: "The user's Microsoft session can no longer be used for the calendar (expired, revoked, account disabled): they must connect again. details.reason says why.",
   },
+  MM365_CALENDAR_SUMMARY_TIME_INVALID: {
+    status: 400,
+    doc: 'A daily-summary time that is not a time of day (HH:MM or h:mm am/pm).',
+  },
+  MM365_CALENDAR_SUMMARY_DAYS_INVALID: {
+    status: 400,
+    doc: 'Daily-summary days that are not weekday names, ranges or "weekdays"/"every day".',
+  },
   MM365_CALENDAR_NOT_SYNCED: {
     status: 409,
     doc: "The user's calendar is not synchronised (never started, stopped, or the connection was lost): the cache cannot answer for them.",

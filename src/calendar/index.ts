@@ -18,6 +18,8 @@ export type {
   ResponseState,
   ShowAs,
 } from './ports.ts';
+export { DailySummary, dailySummaryQueue, type SummaryMessenger } from './summary/daily-summary.ts';
+export { cronOf, describeDays, parseDays, parseTime } from './summary/parse.ts';
 export { CalendarSync, type CalendarSyncOptions } from './sync/calendar-sync.ts';
 export { calendarReconcileQueue, calendarSyncQueue, type SyncMode } from './sync/queues.ts';
 export {

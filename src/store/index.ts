@@ -1,3 +1,4 @@
+export { CalendarSummaries, type SummarySetting } from './calendar-summary.ts';
 export { type ConnectRequest, ConnectRequests } from './connect-request.ts';
 export { ConnectedAccounts } from './connected-account.ts';
 export { type DriverName, openStore, type Store } from './db.ts';

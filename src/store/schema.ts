@@ -1,4 +1,5 @@
 import type { CalendarEventTable } from './calendar-event.ts';
+import type { CalendarSummaryTable } from './calendar-summary.ts';
 import type { CalendarSyncTable } from './calendar-sync.ts';
 import type { ConnectRequestTable } from './connect-request.ts';
 import type { ConnectedAccountTable } from './connected-account.ts';
@@ -33,4 +34,5 @@ export interface Database {
   connect_request: ConnectRequestTable;
   calendar_sync: CalendarSyncTable;
   calendar_event: CalendarEventTable;
+  calendar_summary: CalendarSummaryTable;
 }

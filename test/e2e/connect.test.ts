@@ -1,9 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepAliveCheck } from '../../src/accounts/index.ts';
 import { type App, buildApp } from '../../src/app.ts';
+import { dailySummaryQueue } from '../../src/calendar/index.ts';
 import { runTry } from '../../src/cli/commands/try.ts';
 import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
 import { loadConfig } from '../../src/core/config/index.ts';
@@ -94,6 +96,40 @@ describe('connected accounts, end to end', () => {
     expect(await type('bob', '/mscalendar today')).toContain(
       'You need to connect your Microsoft account first',
     );
+
+    // The daily summary: alice's time and days become a schedule in her mailbox's zone; a run DMs once.
+    expect(await type('alice', '/mscalendar summary')).toContain('Your daily summary is off.');
+    expect(await type('alice', '/mscalendar summary time 8:30am')).toContain(
+      'Your daily summary is sent at 08:30 (Pacific Standard Time) on Mon–Fri.',
+    );
+    expect(await type('alice', '/mscalendar summary days mon,wed')).toContain('on Mon, Wed.');
+    expect(await type('alice', '/mscalendar summary time 25:00')).toContain('"25:00" is not a time.');
+    const schedules = await sql<{
+      cron: string;
+      timezone: string;
+    }>`select cron, timezone from pgboss.schedule where name = 'calendar.daily-summary' and key = ${aliceId}`.execute(
+      app.store.db,
+    );
+    expect(schedules.rows).toEqual([{ cron: '30 8 * * 1,3', timezone: 'America/Los_Angeles' }]);
+    const dmsBefore = (await botDms('alice')).length;
+    for (let i = 0; i < 2; i++) {
+      await app.jobs.send(dailySummaryQueue, { user: aliceId });
+      await waitFor(
+        'the summary job',
+        async () => (await app.jobs.countJobs(dailySummaryQueue)).completed === i + 1,
+        30_000,
+      );
+    }
+    const summaries = (await botDms('alice')).slice(dmsBefore);
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toContain('**Your daily summary**');
+    expect(summaries[0]).toContain('Daily standup');
+    expect(await type('alice', '/mscalendar summary off')).toContain('Your daily summary is off.');
+    const after =
+      await sql`select 1 from pgboss.schedule where name = 'calendar.daily-summary' and key = ${aliceId}`.execute(
+        app.store.db,
+      );
+    expect(after.rows).toHaveLength(0);
 
     const teams = await type('alice', '/msteams connect');
     expect(teams).toContain('✅ Connected to Microsoft Teams as alice@contoso.example');

@@ -5,6 +5,7 @@ import * as m0003 from './0003-mattermost.ts';
 import * as m0004 from './0004-connected-account.ts';
 import * as m0005 from './0005-connect-request.ts';
 import * as m0006 from './0006-calendar.ts';
+import * as m0007 from './0007-calendar-summary.ts';
 
 /**
  * Every migration, in order. Forward-only: a released migration is never edited; a fix is a new one.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-connected-account': m0004,
   '0005-connect-request': m0005,
   '0006-calendar': m0006,
+  '0007-calendar-summary': m0007,
 };
