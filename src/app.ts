@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { agendaSubcommands, CalendarCache, type CalendarSyncModule, DailySummary } from './calendar/index.ts';
+import {
+  agendaSubcommands,
+  CalendarCache,
+  type CalendarSyncModule,
+  DailySummary,
+  MeetingReminders,
+} from './calendar/index.ts';
 import { AccountService } from './core/accounts/index.ts';
 import { AdminLogForwarder } from './core/admin-log.ts';
 import { systemClock } from './core/clock.ts';
@@ -31,6 +37,7 @@ export interface Upstreams {
   microsoft: WiredMicrosoft;
   accounts?: WiredAccounts;
   calendar?: CalendarSyncModule;
+  reminders?: MeetingReminders;
 }
 
 export interface BuildAppOptions {
@@ -152,19 +159,29 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
         upstreams.calendar = calendar;
         const calendarCache = new CalendarCache(store.db, systemClock);
         const mmEdge = upstreams.mattermost.edge;
+        const summaryMessenger = {
+          dm: async (user: string, text: string, key: string) => {
+            await mmEdge.messenger.dm(user, text, { key });
+          },
+        };
         const summary = new DailySummary({
           db: store.db,
           jobs,
           cache: calendarCache,
-          messenger: {
-            dm: async (user, text, key) => {
-              await mmEdge.messenger.dm(user, text, { key });
-            },
-          },
+          messenger: summaryMessenger,
           clock: systemClock,
           log,
         });
         summary.register();
+        const reminders = new MeetingReminders({
+          db: store.db,
+          jobs,
+          messenger: summaryMessenger,
+          clock: systemClock,
+          log,
+        });
+        reminders.register();
+        upstreams.reminders = reminders;
         upstreams.accounts = wireAccounts({
           config,
           store,
@@ -178,7 +195,11 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           microsoft: upstreams.microsoft.edge,
           publicUrl,
           subcommands: {
-            mscalendar: [...agendaSubcommands(calendarCache, systemClock), summary.subcommand()],
+            mscalendar: [
+              ...agendaSubcommands(calendarCache, systemClock),
+              summary.subcommand(),
+              reminders.subcommand(),
+            ],
           },
           onConnected: async (user, feature) => {
             if (feature === 'calendar') await calendar.userConnected(user);
@@ -186,6 +207,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           onDisconnected: async (user, feature) => {
             if (feature !== 'calendar') return;
             await summary.remove(user);
+            await reminders.remove(user);
             await calendar.userDisconnected(user);
           },
         });
@@ -230,6 +252,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           upstreams.microsoft.schedule(),
           upstreams.accounts?.schedule(),
           upstreams.calendar?.schedule(),
+          upstreams.reminders?.schedule(),
         ]);
         log.info({ bot: bot.username, mattermost: config.mattermost.url }, 'connected to Mattermost');
       }

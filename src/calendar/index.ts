@@ -18,6 +18,7 @@ export type {
   ResponseState,
   ShowAs,
 } from './ports.ts';
+export { MeetingReminders, planRemindersQueue, reminderQueue } from './reminders/reminders.ts';
 export { DailySummary, dailySummaryQueue, type SummaryMessenger } from './summary/daily-summary.ts';
 export { cronOf, describeDays, parseDays, parseTime } from './summary/parse.ts';
 export { CalendarSync, type CalendarSyncOptions } from './sync/calendar-sync.ts';

@@ -1,3 +1,4 @@
+export { CalendarReminders, type DueReminder, defaultLeadMinutes } from './calendar-reminder.ts';
 export { CalendarSummaries, type SummarySetting } from './calendar-summary.ts';
 export { type ConnectRequest, ConnectRequests } from './connect-request.ts';
 export { ConnectedAccounts } from './connected-account.ts';

@@ -1,4 +1,5 @@
 import type { CalendarEventTable } from './calendar-event.ts';
+import type { CalendarReminderTable } from './calendar-reminder.ts';
 import type { CalendarSummaryTable } from './calendar-summary.ts';
 import type { CalendarSyncTable } from './calendar-sync.ts';
 import type { ConnectRequestTable } from './connect-request.ts';
@@ -35,4 +36,5 @@ export interface Database {
   calendar_sync: CalendarSyncTable;
   calendar_event: CalendarEventTable;
   calendar_summary: CalendarSummaryTable;
+  calendar_reminder: CalendarReminderTable;
 }

@@ -131,6 +131,45 @@ describe('connected accounts, end to end', () => {
       );
     expect(after.rows).toHaveLength(0);
 
+    // Reminders: planned from the cache for everyone in one query, delivered once, skipped when moved.
+    expect(await type('alice', '/mscalendar reminders')).toContain(
+      'You are reminded 10 minutes before each meeting',
+    );
+    expect(await type('alice', '/mscalendar reminders 15')).toContain(
+      'You are reminded 15 minutes before each meeting',
+    );
+    expect(await type('alice', '/mscalendar reminders 7')).toContain('"7" is not a choice.');
+    const next = await app.store.db
+      .selectFrom('calendar_event')
+      .select(['event_id', 'start_at'])
+      .where('mm_user_id', '=', aliceId)
+      .where('is_all_day', '=', false)
+      .where('start_at', '>', new Date())
+      .orderBy('start_at')
+      .executeTakeFirstOrThrow();
+    const reminders = app.upstreams?.reminders;
+    if (!reminders) throw new Error('reminders are not wired');
+    const planned = await reminders.plan(new Date(next.start_at).getTime() - 15 * 60_000 - 30_000);
+    expect(planned).toContainEqual({
+      user: aliceId,
+      eventId: next.event_id,
+      start: new Date(next.start_at),
+      leadMinutes: 15,
+    });
+    const dmsBeforeReminder = (await botDms('alice')).length;
+    const occurrence = { user: aliceId, eventId: next.event_id, start: new Date(next.start_at) };
+    expect(await reminders.deliver(occurrence)).toBe('sent');
+    expect(await reminders.deliver(occurrence)).toBe('sent');
+    expect(
+      await reminders.deliver({ ...occurrence, start: new Date(next.start_at.getTime() + 3_600_000) }),
+    ).toBe('skipped');
+    const reminderDms = (await botDms('alice')).slice(dmsBeforeReminder);
+    expect(reminderDms).toHaveLength(1);
+    expect(reminderDms[0]).toMatch(/^⏰ \*\*.+\*\* starts in \d+ minutes \(\d{1,2}:\d{2} [AP]M\)\./);
+    expect(await type('alice', '/mscalendar reminders off')).toContain('Meeting reminders are off.');
+    const plannedOff = await reminders.plan(new Date(next.start_at).getTime() - 15 * 60_000 - 30_000);
+    expect(plannedOff.filter((r) => r.user === aliceId)).toEqual([]);
+
     const teams = await type('alice', '/msteams connect');
     expect(teams).toContain('✅ Connected to Microsoft Teams as alice@contoso.example');
     const alice = sandbox.info.mattermost.users.alice?.id as MmUserId;

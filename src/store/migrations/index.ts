@@ -6,6 +6,7 @@ import * as m0004 from './0004-connected-account.ts';
 import * as m0005 from './0005-connect-request.ts';
 import * as m0006 from './0006-calendar.ts';
 import * as m0007 from './0007-calendar-summary.ts';
+import * as m0008 from './0008-calendar-reminder.ts';
 
 /**
  * Every migration, in order. Forward-only: a released migration is never edited; a fix is a new one.
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005-connect-request': m0005,
   '0006-calendar': m0006,
   '0007-calendar-summary': m0007,
+  '0008-calendar-reminder': m0008,
 };

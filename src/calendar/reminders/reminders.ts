@@ -1,0 +1,156 @@
+import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Clock } from '../../core/clock.ts';
+import type { Subcommand } from '../../core/commands/index.ts';
+import type { Logger } from '../../core/log.ts';
+import { defineQueue, type JobRunner } from '../../jobs/index.ts';
+import { CalendarEvents } from '../../store/calendar-event.ts';
+import { CalendarSyncs } from '../../store/calendar-sync.ts';
+import { CalendarReminders, type Database, type DueReminder } from '../../store/index.ts';
+import { cellText } from '../agenda/render.ts';
+import type { SummaryMessenger } from '../summary/daily-summary.ts';
+import { fromRow } from '../sync/event-codec.ts';
+import { resolveZone } from '../time-zones.ts';
+
+/** Once a minute: which reminders fall due in the next two minutes (overlapping windows: nothing is missed). */
+export const planRemindersQueue = defineQueue({
+  name: 'calendar.plan-reminders',
+  schema: z.object({}),
+  concurrency: 'singleton',
+  retry: { limit: 0, delaySeconds: 0, backoff: false },
+});
+
+/** One reminder, started at its exact time; singleton per (user, event, start). */
+export const reminderQueue = defineQueue({
+  name: 'calendar.reminder',
+  schema: z.object({ user: z.string(), eventId: z.string(), start: z.string().datetime() }),
+  concurrency: 'singleton',
+  retry: { limit: 3, delaySeconds: 10, backoff: true, maxDelaySeconds: 60 },
+});
+
+const planWindowMs = 2 * 60_000;
+
+/**
+ * Meeting reminders, exactly once per event occurrence per user, N minutes before (5, 10 or 15; 10 unless
+ * chosen; off possible). A minute cron runs one query over the cache for every user and enqueues each due
+ * reminder to start at its exact time. When it runs, the reminder re-reads the cache: a meeting moved,
+ * cancelled or declined since is skipped (the moved one has its own reminder at its new time). The DM carries
+ * a key per (user, event, start), so overlapping planning windows, retries or two replicas send it once.
+ */
+export class MeetingReminders {
+  readonly #db: Kysely<Database>;
+  readonly #settings: CalendarReminders;
+  readonly #d: { jobs: JobRunner; messenger: SummaryMessenger; clock: Clock; log: Logger };
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    jobs: JobRunner;
+    messenger: SummaryMessenger;
+    clock: Clock;
+    log: Logger;
+  }) {
+    this.#db = deps.db;
+    this.#settings = new CalendarReminders(deps.db);
+    this.#d = deps;
+  }
+
+  register(): void {
+    this.#d.jobs.register(planRemindersQueue, async () => {
+      await this.plan(this.#d.clock.now());
+    });
+    this.#d.jobs.register(
+      reminderQueue,
+      async (p) => {
+        await this.deliver({ user: p.user, eventId: p.eventId, start: new Date(p.start) });
+      },
+      { localConcurrency: 4 },
+    );
+  }
+
+  /** After jobs start. */
+  schedule(): Promise<void> {
+    return this.#d.jobs.schedule(planRemindersQueue, '* * * * *', {});
+  }
+
+  /** Enqueues the reminders falling due in [at, at + 2 min); returns them. */
+  async plan(at: number): Promise<DueReminder[]> {
+    const due = await this.#settings.due(new Date(at), new Date(at + planWindowMs));
+    for (const r of due) {
+      const start = r.start.toISOString();
+      await this.#d.jobs.send(
+        reminderQueue,
+        { user: r.user, eventId: r.eventId, start },
+        {
+          singletonKey: `${r.user}:${r.eventId}:${start}`,
+          startAfter: new Date(r.start.getTime() - r.leadMinutes * 60_000),
+        },
+      );
+    }
+    return due;
+  }
+
+  /** Sends one reminder if the meeting is still on at that time; at most once per (user, event, start). */
+  async deliver(r: { user: string; eventId: string; start: Date }): Promise<'sent' | 'skipped'> {
+    const row = await new CalendarEvents(this.#db).get(r.user, r.eventId);
+    const sync = await new CalendarSyncs(this.#db).get(r.user);
+    if (
+      !row ||
+      sync?.status !== 'active' ||
+      row.isCancelled ||
+      row.declined ||
+      row.start.getTime() !== r.start.getTime()
+    ) {
+      return 'skipped';
+    }
+    const e = fromRow(row);
+    const zone = resolveZone(sync.timeZone);
+    const minutes = Math.max(0, Math.round((r.start.getTime() - this.#d.clock.now()) / 60_000));
+    const at = DateTime.fromJSDate(r.start, { zone: zone.iana }).toFormat('h:mm a');
+    const title = cellText(e.subject.trim() === '' ? '(No subject)' : e.subject);
+    const lines = [
+      `⏰ **${e.webLink ? `[${title}](${e.webLink})` : title}** starts ${minutes <= 0 ? 'now' : `in ${minutes} minute${minutes === 1 ? '' : 's'}`} (${at}${zone.fallback ? ' UTC' : ''}).`,
+      ...(e.location ? [`Where: ${cellText(e.location)}`] : []),
+      ...(e.joinUrl ? [`[Join the meeting](${e.joinUrl})`] : []),
+    ];
+    await this.#d.messenger.dm(
+      r.user,
+      lines.join('\n'),
+      `calendar-reminder:${r.user}:${r.eventId}:${r.start.toISOString()}`,
+    );
+    return 'sent';
+  }
+
+  remove(user: string): Promise<void> {
+    return this.#settings.delete(user);
+  }
+
+  /** `/mscalendar reminders [5|10|15|off]`. */
+  subcommand(): Subcommand {
+    return {
+      name: 'reminders',
+      usage: '[5 | 10 | 15 | off]',
+      summary: 'Choose how long before a meeting you are reminded, or turn reminders off',
+      needsAccount: true,
+      run: async (ctx) => {
+        const choice = ctx.args[0]?.toLowerCase();
+        if (choice !== undefined) {
+          const minutes = choice === 'off' ? 0 : Number(choice);
+          if (![0, 5, 10, 15].includes(minutes)) {
+            return {
+              text: `"${ctx.args[0]}" is not a choice. Use \`/mscalendar reminders 5\`, \`10\`, \`15\` or \`off\`.`,
+            };
+          }
+          await this.#settings.setLead(ctx.userId, minutes, new Date(this.#d.clock.now()));
+        }
+        const lead = await this.#settings.lead(ctx.userId);
+        return {
+          text:
+            lead === 0
+              ? 'Meeting reminders are off. Turn them on with `/mscalendar reminders 10`.'
+              : `You are reminded ${lead} minutes before each meeting, with its join link.`,
+        };
+      },
+    };
+  }
+}
