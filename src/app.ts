@@ -201,6 +201,14 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
               reminders.subcommand(),
             ],
           },
+          welcome: {
+            calendar: [
+              'What you get now:',
+              '- `/mscalendar today`, `tomorrow` or `viewcal` show your meetings, with join links.',
+              '- A reminder 10 minutes before each meeting (`/mscalendar reminders 5|10|15|off` to change).',
+              '- A daily summary if you want one: `/mscalendar summary time 08:30` (Mon–Fri; `summary days` to change).',
+            ].join('\n'),
+          },
           onConnected: async (user, feature) => {
             if (feature === 'calendar') await calendar.userConnected(user);
           },

@@ -48,6 +48,8 @@ export interface ConnectFlowDeps {
   log: Logger;
   /** Called once a feature is connected and its tokens are stored (a feature starts its sync). Failures are logged. */
   onConnected?: (mmUserId: MmUserId, feature: Feature) => Promise<void>;
+  /** What each feature offers, added under "Connected as …" in the DM so the user knows what to do next. */
+  welcome?: Partial<Record<Feature, string>>;
   /**
    * Called when a feature is disconnected, before the user's tokens are forgotten, so the feature can still
    * delete its Graph subscriptions as the user. Failures are logged, not thrown.
@@ -205,7 +207,8 @@ export class ConnectFlow implements ConnectLinks {
         );
       });
       const message = `Connected to ${featureNames[link.f]} as ${account.microsoft.userPrincipalName} (${account.microsoft.displayName}).`;
-      await this.#updateDm(req?.dmPostId, `✅ ${message}`);
+      const next = this.#d.welcome?.[link.f];
+      await this.#updateDm(req?.dmPostId, next ? `✅ ${message}\n\n${next}` : `✅ ${message}`);
       this.#d.log.info({ mmUserId: link.u, feature: link.f }, 'Microsoft account connected');
       return {
         status: 200,

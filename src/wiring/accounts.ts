@@ -50,6 +50,8 @@ export function wireAccounts(deps: {
   publicUrl: () => string;
   /** Each feature's own subcommands, by trigger, listed after connect/disconnect/status. */
   subcommands?: Partial<Record<'mscalendar' | 'msteams', Subcommand[]>>;
+  /** What each feature offers, shown in the DM once the user is connected. */
+  welcome?: Partial<Record<Feature, string>>;
   /** Features hear about connections here (the calendar starts or stops its sync). */
   onConnected?: (mmUserId: MmUserId, feature: Feature) => Promise<void>;
   onDisconnected?: (mmUserId: MmUserId, feature: Feature) => Promise<void>;
@@ -123,6 +125,7 @@ export function wireAccounts(deps: {
     clock: deps.clock,
     log: log.child({ part: 'accounts' }),
     ...(deps.onConnected ? { onConnected: deps.onConnected } : {}),
+    ...(deps.welcome ? { welcome: deps.welcome } : {}),
     ...(deps.onDisconnected ? { onDisconnected: deps.onDisconnected } : {}),
   });
 

@@ -71,6 +71,8 @@ describe('connected accounts, end to end', () => {
     expect(calendar).toContain('200 ');
     expect(calendar).toContain('Connected to Microsoft Calendar as alice@contoso.example');
     expect(calendar).toContain('✅ Connected to Microsoft Calendar as alice@contoso.example');
+    expect(calendar).toContain('What you get now:');
+    expect(calendar).toContain('/mscalendar summary time 08:30');
 
     // Connecting the calendar starts its sync: alice's Outlook events reach the cache (subscription + delta).
     const aliceId = sandbox.info.mattermost.users.alice?.id as string;

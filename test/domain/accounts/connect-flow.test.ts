@@ -84,6 +84,7 @@ describe('connect flow', () => {
       clock,
       log,
       onConnected: async (u, f) => void connectedHooks.push(`${u}:${f}`),
+      welcome: { calendar: 'Try `/mscalendar today`.' },
       // Records whether the tokens were still there when the feature cleaned up.
       onDisconnected: async (u, f) =>
         void disconnectedHooks.push(`${u}:${f}:${forgotten.includes(u) ? 'after' : 'before'}-forget`),
@@ -127,7 +128,9 @@ describe('connect flow', () => {
       message:
         'Connected to Microsoft Calendar as alice@contoso.example (Alice Adams). You can close this window and go back to Mattermost.',
     });
-    expect(dms[0]?.text).toBe('✅ Connected to Microsoft Calendar as alice@contoso.example (Alice Adams).');
+    expect(dms[0]?.text).toBe(
+      '✅ Connected to Microsoft Calendar as alice@contoso.example (Alice Adams).\n\nTry `/mscalendar today`.',
+    );
     expect(await accounts.isConnected(alice, 'calendar')).toBe(true);
     expect(persisted).toEqual([alice]);
     expect((await flow.request(alice, 'calendar')).text).toContain(
