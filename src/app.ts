@@ -254,7 +254,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
       if (upstreams) {
         // Mattermost must be able to call us back before the commands it will call are registered.
         const bot = await upstreams.mattermost.edge.start();
-        adminLog.attach((text) => dmAdmins(upstreams.mattermost.edge, config, text));
+        adminLog.attach(adminDms(upstreams.mattermost.edge, config));
         await Promise.all([
           upstreams.mattermost.schedule(),
           upstreams.microsoft.schedule(),
@@ -287,15 +287,18 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
 
 /**
  * Admin log DMs go to every integration admin: Mattermost's system admins (bots excluded) and the ids in
- * mattermost.adminUserIds, as the Calendar plugin does. The list is read at most every 10 minutes.
+ * mattermost.adminUserIds, as the Calendar plugin does. The list is read at most every 10 minutes; the cache
+ * belongs to one app, so apps wired to different servers in one process never share it.
  */
-let adminCache: { ids: string[]; at: number } | undefined;
-async function dmAdmins(edge: WiredMattermost['edge'], config: Config, text: string): Promise<void> {
-  if (!adminCache || Date.now() - adminCache.at > 600_000) {
-    const admins = (await edge.rest.usersWithRole('system_admin'))
-      .filter((u) => !u.is_bot && u.delete_at === 0)
-      .map((u) => u.id);
-    adminCache = { ids: [...new Set([...admins, ...config.mattermost.adminUserIds])], at: Date.now() };
-  }
-  await Promise.all(adminCache.ids.map((id) => edge.messenger.dm(id, text)));
+function adminDms(edge: WiredMattermost['edge'], config: Config): (text: string) => Promise<void> {
+  let cache: { ids: string[]; at: number } | undefined;
+  return async (text) => {
+    if (!cache || Date.now() - cache.at > 600_000) {
+      const admins = (await edge.rest.usersWithRole('system_admin'))
+        .filter((u) => !u.is_bot && u.delete_at === 0)
+        .map((u) => u.id);
+      cache = { ids: [...new Set([...admins, ...config.mattermost.adminUserIds])], at: Date.now() };
+    }
+    await Promise.all(cache.ids.map((id) => edge.messenger.dm(id, text)));
+  };
 }
