@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import {
-  agendaSubcommands,
-  CalendarCache,
-  type CalendarSyncModule,
-  DailySummary,
-  MeetingReminders,
-} from './calendar/index.ts';
 import { AccountService } from './core/accounts/index.ts';
 import { AdminLogForwarder } from './core/admin-log.ts';
 import { systemClock } from './core/clock.ts';
@@ -27,7 +20,7 @@ import {
   StoredSecrets,
 } from './store/index.ts';
 import { type WiredAccounts, wireAccounts } from './wiring/accounts.ts';
-import { wireCalendar } from './wiring/calendar.ts';
+import { type WiredCalendar, wireCalendarFeature } from './wiring/calendar/index.ts';
 import { type WiredMattermost, wireMattermost } from './wiring/mattermost.ts';
 import { type WiredMicrosoft, wireMicrosoft } from './wiring/microsoft.ts';
 
@@ -36,8 +29,7 @@ export interface Upstreams {
   mattermost: WiredMattermost;
   microsoft: WiredMicrosoft;
   accounts?: WiredAccounts;
-  calendar?: CalendarSyncModule;
-  reminders?: MeetingReminders;
+  calendar?: WiredCalendar;
 }
 
 export interface BuildAppOptions {
@@ -145,43 +137,20 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
       const migrations = await migrateToLatest(store);
       if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'database migrated');
       if (upstreams) {
-        // The calendar cache: started when a user connects the calendar, stopped (its subscription deleted
-        // while the user's token still works) when they disconnect it.
-        const calendar = wireCalendar({
+        // The calendar: its cache (started when a user connects, stopped while the token still works when
+        // they disconnect) and every feature over it (src/wiring/calendar/).
+        const calendar = wireCalendarFeature({
+          config,
           store,
           jobs,
           clock: systemClock,
           log,
           accountService: accounts,
           microsoft: upstreams.microsoft.edge,
+          mattermost: upstreams.mattermost.edge,
           accounts: () => upstreams.accounts,
         });
         upstreams.calendar = calendar;
-        const calendarCache = new CalendarCache(store.db, systemClock);
-        const mmEdge = upstreams.mattermost.edge;
-        const summaryMessenger = {
-          dm: async (user: string, text: string, key: string) => {
-            await mmEdge.messenger.dm(user, text, { key });
-          },
-        };
-        const summary = new DailySummary({
-          db: store.db,
-          jobs,
-          cache: calendarCache,
-          messenger: summaryMessenger,
-          clock: systemClock,
-          log,
-        });
-        summary.register();
-        const reminders = new MeetingReminders({
-          db: store.db,
-          jobs,
-          messenger: summaryMessenger,
-          clock: systemClock,
-          log,
-        });
-        reminders.register();
-        upstreams.reminders = reminders;
         upstreams.accounts = wireAccounts({
           config,
           store,
@@ -194,29 +163,13 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           mattermost: upstreams.mattermost.edge,
           microsoft: upstreams.microsoft.edge,
           publicUrl,
-          subcommands: {
-            mscalendar: [
-              ...agendaSubcommands(calendarCache, systemClock),
-              summary.subcommand(),
-              reminders.subcommand(),
-            ],
-          },
-          welcome: {
-            calendar: [
-              'What you get now:',
-              '- `/mscalendar today`, `tomorrow` or `viewcal` show your meetings, with join links.',
-              '- A reminder 10 minutes before each meeting (`/mscalendar reminders 5|10|15|off` to change).',
-              '- A daily summary if you want one: `/mscalendar summary time 08:30` (Mon–Fri; `summary days` to change).',
-            ].join('\n'),
-          },
+          subcommands: { mscalendar: calendar.subcommands },
+          welcome: { calendar: calendar.welcome },
           onConnected: async (user, feature) => {
-            if (feature === 'calendar') await calendar.userConnected(user);
+            if (feature === 'calendar') await calendar.onConnected(user);
           },
           onDisconnected: async (user, feature) => {
-            if (feature !== 'calendar') return;
-            await summary.remove(user);
-            await reminders.remove(user);
-            await calendar.userDisconnected(user);
+            if (feature === 'calendar') await calendar.onDisconnected(user);
           },
         });
         await http.register(upstreams.mattermost.edge.plugin);
@@ -260,7 +213,6 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           upstreams.microsoft.schedule(),
           upstreams.accounts?.schedule(),
           upstreams.calendar?.schedule(),
-          upstreams.reminders?.schedule(),
         ]);
         log.info({ bot: bot.username, mattermost: config.mattermost.url }, 'connected to Mattermost');
       }

@@ -149,7 +149,7 @@ describe('connected accounts, end to end', () => {
       .where('start_at', '>', new Date())
       .orderBy('start_at')
       .executeTakeFirstOrThrow();
-    const reminders = app.upstreams?.reminders;
+    const reminders = app.upstreams?.calendar?.reminders;
     if (!reminders) throw new Error('reminders are not wired');
     const planned = await reminders.plan(new Date(next.start_at).getTime() - 15 * 60_000 - 30_000);
     expect(planned).toContainEqual({

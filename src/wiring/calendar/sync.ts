@@ -1,14 +1,14 @@
-import { reportDead } from '../accounts/index.ts';
-import { type CalendarSyncModule, registerCalendarSync } from '../calendar/index.ts';
-import type { AccountService, InactiveReason } from '../core/accounts/index.ts';
-import type { Clock } from '../core/clock.ts';
-import { parseMmUserId } from '../core/ids.ts';
-import type { Logger } from '../core/log.ts';
-import type { JobRunner } from '../jobs/index.ts';
-import { createCalendarGraph } from '../microsoft/calendar/index.ts';
-import type { MicrosoftEdge } from '../microsoft/index.ts';
-import type { Store } from '../store/index.ts';
-import type { WiredAccounts } from './accounts.ts';
+import { reportDead } from '../../accounts/index.ts';
+import { type CalendarSyncModule, registerCalendarSync } from '../../calendar/index.ts';
+import type { AccountService, InactiveReason } from '../../core/accounts/index.ts';
+import type { Clock } from '../../core/clock.ts';
+import { parseMmUserId } from '../../core/ids.ts';
+import type { Logger } from '../../core/log.ts';
+import type { JobRunner } from '../../jobs/index.ts';
+import { createCalendarGraph } from '../../microsoft/calendar/index.ts';
+import type { MicrosoftEdge } from '../../microsoft/index.ts';
+import type { Store } from '../../store/index.ts';
+import type { WiredAccounts } from '../accounts.ts';
 
 const inactiveReasons = new Set<InactiveReason>([
   'refresh_expired',
