@@ -19,9 +19,16 @@ export type {
   ShowAs,
 } from './ports.ts';
 export { MeetingReminders, planRemindersQueue, reminderQueue } from './reminders/reminders.ts';
+export type { CalendarSetting, SettingOption } from './settings/setting.ts';
 export { DailySummary, dailySummaryQueue, type SummaryMessenger } from './summary/daily-summary.ts';
 export { cronOf, describeDays, parseDays, parseTime } from './summary/parse.ts';
-export { CalendarSync, type CalendarSyncOptions } from './sync/calendar-sync.ts';
+export {
+  type CalendarChange,
+  type CalendarChangeListener,
+  type CalendarRound,
+  CalendarSync,
+  type CalendarSyncOptions,
+} from './sync/calendar-sync.ts';
 export { calendarReconcileQueue, calendarSyncQueue, type SyncMode } from './sync/queues.ts';
 export {
   type CalendarSyncModule,

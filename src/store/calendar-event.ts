@@ -147,6 +147,31 @@ export class CalendarEvents {
     return r ? toRow(r) : undefined;
   }
 
+  /** The user's rows with these ids (any order; missing ids are simply absent). */
+  async getMany(user: string, eventIds: readonly string[]): Promise<CalendarEventRow[]> {
+    const out: CalendarEventRow[] = [];
+    for (let i = 0; i < eventIds.length; i += 500) {
+      const rows = await this.#db
+        .selectFrom('calendar_event')
+        .selectAll()
+        .where('mm_user_id', '=', user)
+        .where('event_id', 'in', eventIds.slice(i, i + 500))
+        .execute();
+      out.push(...rows.map(toRow));
+    }
+    return out;
+  }
+
+  /** Every row of the user (a full round reads them to tell what it changed). */
+  async all(user: string): Promise<CalendarEventRow[]> {
+    const rows = await this.#db
+      .selectFrom('calendar_event')
+      .selectAll()
+      .where('mm_user_id', '=', user)
+      .execute();
+    return rows.map(toRow);
+  }
+
   /** Rows of one series (its occurrences and exceptions), to refresh them when the master changes. */
   async listSeries(user: string, seriesMasterId: string): Promise<CalendarEventRow[]> {
     const rows = await this.#db

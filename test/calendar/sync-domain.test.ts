@@ -183,6 +183,62 @@ describe.each(drivers)('CalendarSync rules on %s', (driver) => {
     expect((await all('u')).map((e) => [e.id, e.subject])).toEqual([['B', 'B2']]);
   });
 
+  it('tells change listeners what each round changed, inside its transaction, with the round kind', async () => {
+    const seen: { first: boolean; full: boolean; window: boolean; changes: string[] }[] = [];
+    sync.onChanges(async (tx, round, changes) => {
+      // The listener sees the round's own writes: it runs in the transaction.
+      const inTx = await new CalendarEvents(tx).count(round.user);
+      seen.push({
+        first: round.first,
+        full: round.full,
+        window: round.previousWindow !== null,
+        changes: changes.map(
+          (c) => `${c.before?.subject ?? '∅'}→${c.after?.subject ?? '∅'}${c.after ? '' : ` (${inTx} left)`}`,
+        ),
+      });
+    });
+    graph.answers.push({ events: [ev('A'), ev('B')], removed: [], cursor: 'c1', complete: true });
+    await sync.start('u');
+    // A catch-up that resends A unchanged, renames B and adds C: only B and C are changes.
+    graph.answers.push({
+      events: [ev('A'), ev('B', { subject: 'B2' }), ev('C')],
+      removed: [],
+      cursor: 'c2',
+      complete: true,
+    });
+    await sync.run('u', 'catch-up');
+    graph.answers.push({ events: [], removed: ['A'], cursor: 'c3', complete: true });
+    await sync.run('u', 'catch-up');
+    // A full round that no longer returns C: swept, and reported as removed.
+    graph.answers.push({ events: [ev('B', { subject: 'B2' })], removed: [], cursor: 'c4', complete: true });
+    await sync.run('u', 'full');
+    expect(seen).toEqual([
+      { first: true, full: true, window: false, changes: ['∅→S A', '∅→S B'] },
+      { first: false, full: false, window: true, changes: ['S B→B2', '∅→S C'] },
+      { first: false, full: false, window: true, changes: ['S A→∅ (2 left)'] },
+      { first: false, full: true, window: true, changes: ['S C→∅ (1 left)'] },
+    ]);
+  });
+
+  it('a failing change listener rolls the round back, so the retry sees the same changes', async () => {
+    graph.answers.push({ events: [ev('A')], removed: [], cursor: 'c1', complete: true });
+    await sync.start('u');
+    let fail = true;
+    const got: string[] = [];
+    sync.onChanges(async (_tx, _round, changes) => {
+      if (fail) throw new Error('queue down');
+      got.push(...changes.map((c) => c.after?.subject ?? '∅'));
+    });
+    graph.answers.push({ events: [ev('A', { subject: 'A2' })], removed: [], cursor: 'c2', complete: true });
+    await expect(sync.run('u', 'catch-up')).rejects.toThrow('queue down');
+    expect((await all('u')).map((e) => e.subject)).toEqual(['S A']);
+    expect((await new CalendarSyncs(t.store.db).get('u'))?.cursor).toBe('c1');
+    fail = false;
+    graph.answers.push({ events: [ev('A', { subject: 'A2' })], removed: [], cursor: 'c2', complete: true });
+    await sync.run('u', 'catch-up');
+    expect(got).toEqual(['A2']);
+  });
+
   it('coalesces a burst of notifications into one queued catch-up until it runs', async () => {
     graph.answers.push({ events: [], removed: [], cursor: 'c1', complete: true });
     await sync.start('u');

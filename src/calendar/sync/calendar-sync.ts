@@ -28,6 +28,41 @@ export interface CalendarSyncOptions {
   catchUpStaleMs?: number;
 }
 
+/** One event that a round changed in the cache: created (before null), updated, or removed (after null). */
+export interface CalendarChange {
+  before: CalendarEvent | null;
+  after: CalendarEvent | null;
+}
+
+/** What kind of round produced a batch of changes. */
+export interface CalendarRound {
+  user: string;
+  /** A full round (window snapshot) rather than a delta catch-up. */
+  full: boolean;
+  /**
+   * The user's first round since connecting: every event is "new" to the cache but not to the user, so
+   * features treat it as the baseline (no invitation DMs).
+   */
+  first: boolean;
+  /**
+   * The window cached before this round (null on the first). A full round slides the window: an event
+   * with no `before` that starts at or after the previous window's end entered the window; it is not new.
+   */
+  previousWindow: { start: Date; end: Date } | null;
+  at: Date;
+}
+
+/**
+ * Told of every change a round applies, inside the round's transaction (`tx`): enqueue jobs with
+ * `jobs.send(…, { tx })` there, so a change is acted on exactly when it is committed. Must be quick (no
+ * Graph or Mattermost calls). Throwing rolls the round back and the sync job retries it.
+ */
+export type CalendarChangeListener = (
+  tx: Kysely<Database>,
+  round: CalendarRound,
+  changes: readonly CalendarChange[],
+) => Promise<void>;
+
 export interface CalendarSyncDeps {
   graph: CalendarGraph;
   db: Kysely<Database>;
@@ -54,6 +89,7 @@ export class CalendarSync {
   readonly #futureMs: number;
   readonly #fullEveryMs: number;
   readonly #staleMs: number;
+  readonly #listeners: CalendarChangeListener[] = [];
 
   constructor(deps: CalendarSyncDeps) {
     this.#deps = deps;
@@ -61,6 +97,11 @@ export class CalendarSync {
     this.#futureMs = deps.options?.futureMs ?? 30 * day;
     this.#fullEveryMs = deps.options?.fullSyncEveryMs ?? day;
     this.#staleMs = deps.options?.catchUpStaleMs ?? 10 * 60_000;
+  }
+
+  /** Adds a listener for the changes each round applies (call at wiring time, before jobs start). */
+  onChanges(listener: CalendarChangeListener): void {
+    this.#listeners.push(listener);
   }
 
   #now(): Date {
@@ -186,8 +227,13 @@ export class CalendarSync {
     const applied = await this.#deps.db.transaction().execute(async (tx) => {
       const current = await new CalendarSyncs(tx).lock(user);
       if (!current || current.status === 'inactive') return false; // stopped meanwhile
-      const cache = new CalendarEvents(tx);
-      await this.#apply(cache, user, events, removed, row.generation, false);
+      const previousWindow =
+        row.windowStart && row.windowEnd ? { start: row.windowStart, end: row.windowEnd } : null;
+      await this.#apply(tx, user, events, removed, row.generation, {
+        full: false,
+        first: false,
+        previousWindow,
+      });
       await new CalendarSyncs(tx).update(
         user,
         { cursor, lastSyncAt: this.#now(), lastError: null, lastErrorAt: null },
@@ -227,9 +273,15 @@ export class CalendarSync {
     const at = this.#now();
     await this.#deps.db.transaction().execute(async (tx) => {
       if (!(await new CalendarSyncs(tx).lock(user))) return; // stopped meanwhile: write nothing
-      const cache = new CalendarEvents(tx);
-      await this.#apply(cache, user, events, removed, generation, true);
-      await cache.sweep(user, generation);
+      const previousWindow =
+        row.status !== 'starting' && row.windowStart && row.windowEnd
+          ? { start: row.windowStart, end: row.windowEnd }
+          : null;
+      await this.#apply(tx, user, events, removed, generation, {
+        full: true,
+        first: row.status === 'starting',
+        previousWindow,
+      });
       await new CalendarSyncs(tx).update(
         user,
         {
@@ -310,13 +362,15 @@ export class CalendarSync {
    * occurrences. Deleting a master deletes its occurrences.
    */
   async #apply(
-    cache: CalendarEvents,
+    tx: Kysely<Database>,
     user: string,
     events: readonly CalendarEvent[],
     removed: readonly string[],
     generation: number,
-    full: boolean,
+    kind: Pick<CalendarRound, 'full' | 'first' | 'previousWindow'>,
   ): Promise<void> {
+    const { full } = kind;
+    const cache = new CalendarEvents(tx);
     const at = this.#now();
     const masters = new Map(events.filter((e) => e.type === 'seriesMaster').map((e) => [e.id, e]));
     const masterOf = async (id: string | null): Promise<CalendarEvent | undefined> => {
@@ -345,11 +399,38 @@ export class CalendarSync {
         if (row.partial && !seen.has(row.eventId)) out.push(fillFromMaster(fromRow(row), master));
       }
     }
-    await cache.upsert(user, out.map(toRow), generation, at);
-    if (removed.length > 0) {
-      const ids = [...removed];
-      for (const id of removed) for (const r of await cache.listSeries(user, id)) ids.push(r.eventId);
-      await cache.remove(user, ids);
+    const removedIds = [...removed];
+    for (const id of removed) for (const r of await cache.listSeries(user, id)) removedIds.push(r.eventId);
+    // What the cache held before, to tell listeners what this round changed (a full round sweeps rows it
+    // did not return, so it needs all of them).
+    const listening = this.#listeners.length > 0;
+    const beforeRows = !listening
+      ? []
+      : full
+        ? await cache.all(user)
+        : await cache.getMany(user, [...out.map((e) => e.id), ...removedIds]);
+    const rows = out.map(toRow);
+    await cache.upsert(user, rows, generation, at);
+    if (removedIds.length > 0) await cache.remove(user, removedIds);
+    if (full) await cache.sweep(user, generation);
+    if (!listening) return;
+
+    const before = new Map(beforeRows.map((r) => [r.eventId, r]));
+    const gone = new Set(removedIds);
+    const changes: CalendarChange[] = [];
+    const kept = new Set<string>();
+    out.forEach((e, i) => {
+      if (gone.has(e.id)) return; // returned and removed in one round: removed
+      kept.add(e.id);
+      const prior = before.get(e.id);
+      if (prior && prior.data === rows[i]?.data) return; // unchanged
+      changes.push({ before: prior ? fromRow(prior) : null, after: e });
+    });
+    for (const [id, prior] of before) {
+      if (!kept.has(id) && (full || gone.has(id))) changes.push({ before: fromRow(prior), after: null });
     }
+    if (changes.length === 0) return;
+    const round: CalendarRound = { user, ...kind, at };
+    for (const listener of this.#listeners) await listener(tx, round, changes);
   }
 }
