@@ -1,8 +1,8 @@
-import type { Channel } from '@mattermost/types/channels';
+import type { Channel, ChannelMembership } from '@mattermost/types/channels';
 import type { Command } from '@mattermost/types/integrations';
 import type { Post, PostList } from '@mattermost/types/posts';
 import type { Team } from '@mattermost/types/teams';
-import type { UserProfile } from '@mattermost/types/users';
+import type { UserCustomStatus, UserProfile } from '@mattermost/types/users';
 import type { MattermostHttp } from './http.ts';
 
 /** The fields of a slash command we set when registering one (`POST/PUT /commands`, reference §1.9). */
@@ -25,6 +25,15 @@ export interface NewPost {
   props?: Record<string, unknown>;
   /** Mattermost de-duplicates creates with the same pending id for 30 s (per app server). */
   pending_post_id?: string;
+}
+
+/** A user's presence as `GET /users/{id}/status` returns it (`dnd_end_time` in epoch seconds, 0 = none). */
+export interface MmStatus {
+  user_id: string;
+  status: 'online' | 'away' | 'dnd' | 'offline' | 'ooo';
+  manual: boolean;
+  last_activity_at: number;
+  dnd_end_time?: number;
 }
 
 /**
@@ -162,6 +171,69 @@ export class MattermostRest {
       json: { trigger_id: triggerId, url, dialog },
       token: null,
       idempotent: true,
+    });
+  }
+
+  /** Up to 200 users by id (unknown ids are left out). */
+  getUsersByIds(userIds: readonly string[]): Promise<UserProfile[]> {
+    return this.http.json({ method: 'POST', path: '/api/v4/users/ids', json: userIds, idempotent: true });
+  }
+
+  getChannel(channelId: string): Promise<Channel> {
+    return this.http.json({ method: 'GET', path: `/api/v4/channels/${encodeURIComponent(channelId)}` });
+  }
+
+  /** The user's membership of the channel; 404 (MattermostError) when they are not a member. */
+  getChannelMember(channelId: string, userId: string): Promise<ChannelMembership> {
+    return this.http.json({
+      method: 'GET',
+      path: `/api/v4/channels/${encodeURIComponent(channelId)}/members/${encodeURIComponent(userId)}`,
+    });
+  }
+
+  /** Presence of many users at once (no permission needed; ids must be 26-character user ids). */
+  getStatuses(userIds: readonly string[]): Promise<MmStatus[]> {
+    return this.http.json({
+      method: 'POST',
+      path: '/api/v4/users/status/ids',
+      json: userIds,
+      idempotent: true,
+    });
+  }
+
+  getStatus(userId: string): Promise<MmStatus> {
+    return this.http.json({ method: 'GET', path: `/api/v4/users/${encodeURIComponent(userId)}/status` });
+  }
+
+  /**
+   * Sets a user's status (self, or edit_other_users: the bot is a system admin). Anything but online is
+   * "manual" and sticks; `dndEndTime` (epoch seconds) makes Mattermost revert DND itself at that time.
+   */
+  setStatus(
+    userId: string,
+    status: 'online' | 'away' | 'dnd' | 'offline',
+    dndEndTime?: number,
+  ): Promise<MmStatus> {
+    return this.http.json({
+      method: 'PUT',
+      path: `/api/v4/users/${encodeURIComponent(userId)}/status`,
+      json: { user_id: userId, status, ...(dndEndTime ? { dnd_end_time: dndEndTime } : {}) },
+    });
+  }
+
+  /** 501 when TeamSettings.EnableCustomUserStatuses is off. The current one is in the user's props.customStatus. */
+  async setCustomStatus(userId: string, custom: UserCustomStatus): Promise<void> {
+    await this.http.send({
+      method: 'PUT',
+      path: `/api/v4/users/${encodeURIComponent(userId)}/status/custom`,
+      json: custom,
+    });
+  }
+
+  async deleteCustomStatus(userId: string): Promise<void> {
+    await this.http.send({
+      method: 'DELETE',
+      path: `/api/v4/users/${encodeURIComponent(userId)}/status/custom`,
     });
   }
 }
