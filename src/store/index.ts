@@ -1,3 +1,8 @@
+export {
+  CalendarChannelLinks,
+  type ChannelLink,
+  type LinkedOccurrence,
+} from './calendar-channel-link.ts';
 export { CalendarReminders, type DueReminder, defaultLeadMinutes } from './calendar-reminder.ts';
 export { CalendarSummaries, type SummarySetting } from './calendar-summary.ts';
 export { type ConnectRequest, ConnectRequests } from './connect-request.ts';

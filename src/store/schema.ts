@@ -1,3 +1,4 @@
+import type { CalendarChannelLinkTable } from './calendar-channel-link.ts';
 import type { CalendarEventTable } from './calendar-event.ts';
 import type { CalendarReminderTable } from './calendar-reminder.ts';
 import type { CalendarSummaryTable } from './calendar-summary.ts';
@@ -37,4 +38,5 @@ export interface Database {
   calendar_event: CalendarEventTable;
   calendar_summary: CalendarSummaryTable;
   calendar_reminder: CalendarReminderTable;
+  calendar_channel_link: CalendarChannelLinkTable;
 }

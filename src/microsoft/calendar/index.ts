@@ -1,3 +1,4 @@
 /** The calendar slice of the Microsoft edge: an object satisfying calendar/ports.ts CalendarGraph. */
 export { type CalendarGraphDeps, calendarSubscriptionKind, createCalendarGraph } from './calendar-graph.ts';
 export { findJoinUrl, graphEventSchema, toCalendarEvent } from './graph-event.ts';
+export { createEventCreator, type EventCreatorDeps, toGraphEvent } from './create-event.ts';
