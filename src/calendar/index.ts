@@ -4,6 +4,27 @@ export { agendaSubcommands } from './agenda/commands.ts';
 export { cellText, renderDay, zoneLine } from './agenda/render.ts';
 export { CalendarCache, type CalendarDay } from './cache.ts';
 export { calendarErrors } from './errors.ts';
+export {
+  changedFields,
+  decideNotices,
+  type InvitationNotice,
+  type NoticeKind,
+  type WatchedField,
+} from './invitations/detect.ts';
+export { invitationErrors } from './invitations/errors.ts';
+export {
+  InvitationNotices,
+  invitationQueue,
+  maxCommentLength,
+  type RsvpOutcome,
+} from './invitations/invitations.ts';
+export type {
+  CalendarResponder,
+  InvitationDm,
+  InvitationMessenger,
+  RsvpChoice,
+} from './invitations/ports.ts';
+export { answeredLine, renderNotice, responseLine, whenText } from './invitations/render.ts';
 export type {
   Attendee,
   CalendarDelta,

@@ -3,6 +3,7 @@ export {
   type ChannelLink,
   type LinkedOccurrence,
 } from './calendar-channel-link.ts';
+export { CalendarInvitations, defaultNotifyInvitations } from './calendar-invitation.ts';
 export { CalendarReminders, type DueReminder, defaultLeadMinutes } from './calendar-reminder.ts';
 export { CalendarSummaries, type SummarySetting } from './calendar-summary.ts';
 export { type ConnectRequest, ConnectRequests } from './connect-request.ts';

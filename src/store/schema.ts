@@ -1,5 +1,6 @@
 import type { CalendarChannelLinkTable } from './calendar-channel-link.ts';
 import type { CalendarEventTable } from './calendar-event.ts';
+import type { CalendarInvitationTable } from './calendar-invitation.ts';
 import type { CalendarReminderTable } from './calendar-reminder.ts';
 import type { CalendarSummaryTable } from './calendar-summary.ts';
 import type { CalendarSyncTable } from './calendar-sync.ts';
@@ -38,5 +39,6 @@ export interface Database {
   calendar_event: CalendarEventTable;
   calendar_summary: CalendarSummaryTable;
   calendar_reminder: CalendarReminderTable;
+  calendar_invitation: CalendarInvitationTable;
   calendar_channel_link: CalendarChannelLinkTable;
 }
