@@ -1,7 +1,21 @@
 /** Front door of the calendar domain. */
 
-export { agendaSubcommands } from './agenda/commands.ts';
-export { cellText, renderDay, zoneLine } from './agenda/render.ts';
+export {
+  type AdminCommandDeps,
+  adminSubcommands,
+  infoSubcommand,
+  type SubscriptionControl,
+} from './admin/commands.ts';
+export type { AdminCalendars, AdminDirectory, BuildInfo, CalendarInfo } from './admin/ports.ts';
+export { CalendarAdminReport, type CalendarCounts, countsAsBusy } from './admin/report.ts';
+export { type AgendaDeps, agendaSubcommands, dayOffset, workingDaysOf } from './agenda/commands.ts';
+export { cellText, renderDay, zoneFix, zoneLine } from './agenda/render.ts';
+export {
+  isoWeekdays,
+  type MailboxWorkingDays,
+  nextWorkingDayOffset,
+  type WorkingDays,
+} from './agenda/working-days.ts';
 export { CalendarCache, type CalendarDay } from './cache.ts';
 export { calendarErrors } from './errors.ts';
 export {
@@ -41,7 +55,12 @@ export type {
 } from './ports.ts';
 export { MeetingReminders, planRemindersQueue, reminderQueue } from './reminders/reminders.ts';
 export type { CalendarSetting, SettingOption } from './settings/setting.ts';
-export { DailySummary, dailySummaryQueue, type SummaryMessenger } from './summary/daily-summary.ts';
+export {
+  DailySummary,
+  dailySummaryQueue,
+  type SummaryMessenger,
+  summaryRescheduleQueue,
+} from './summary/daily-summary.ts';
 export { cronOf, describeDays, parseDays, parseTime } from './summary/parse.ts';
 export {
   type CalendarChange,
@@ -49,6 +68,7 @@ export {
   type CalendarRound,
   CalendarSync,
   type CalendarSyncOptions,
+  type CalendarZoneListener,
 } from './sync/calendar-sync.ts';
 export { calendarReconcileQueue, calendarSyncQueue, type SyncMode } from './sync/queues.ts';
 export {

@@ -41,10 +41,17 @@ function eventCell(e: CalendarEvent): string {
   return e.location ? `${shown} · ${cellText(e.location)}` : shown;
 }
 
-/** The header line that says which zone the times are in, and why when it is a fallback. */
+/** How a user fixes an unknown mailbox zone (Outlook's own setting; the sync reads it again within a day). */
+export const zoneFix =
+  'To fix it, pick a named time zone in Outlook (Settings → Time and language → Time zone); it is picked up here within a day.';
+
+/** The header line that says which zone the times are in, and why (and how to fix it) when it is a fallback. */
 export function zoneLine(zone: ResolvedZone): string {
   if (zone.fallback) {
-    return `Times are shown in UTC: your mailbox's time zone${zone.source ? ` (${zone.source})` : ''} is not one we can convert.`;
+    const why = zone.source?.trim()
+      ? `your mailbox's time zone (${zone.source.trim()}) is not a standard zone we can convert`
+      : 'your mailbox has no time zone set';
+    return `Times are shown in UTC because ${why}. ${zoneFix}`;
   }
   return `Times are shown in ${zone.source && zone.source !== zone.iana ? `${zone.source} (${zone.iana})` : zone.iana}.`;
 }

@@ -23,6 +23,17 @@ export const dailySummaryQueue = defineQueue({
   retry: { limit: 3, delaySeconds: 30, backoff: true },
 });
 
+/**
+ * Re-schedules one user's summary in their mailbox's current zone. Queued by the sync, inside the round
+ * that saw the zone change (onZoneChanged), so each change is acted on once; running it again is harmless.
+ */
+export const summaryRescheduleQueue = defineQueue({
+  name: 'calendar.summary-reschedule',
+  schema: z.object({ user: z.string().min(1) }),
+  concurrency: 'singleton',
+  retry: { limit: 5, delaySeconds: 10, backoff: true },
+});
+
 const defaults: SummarySetting = { enabled: false, localTime: '08:00', weekdays: [1, 2, 3, 4, 5] };
 
 /**
@@ -59,6 +70,41 @@ export class DailySummary {
     this.#d.jobs.register(dailySummaryQueue, async ({ user }) => {
       await this.send(user);
     });
+    this.#d.jobs.register(summaryRescheduleQueue, async ({ user }) => {
+      await this.reschedule(user);
+    });
+  }
+
+  /**
+   * The sync's zone listener (CalendarSync.onZoneChange): queues the user's re-schedule in the round's
+   * transaction. Users without a summary get a job that finds nothing to do; a summary turned on later is
+   * scheduled in the zone of that moment anyway.
+   */
+  async onZoneChanged(tx: Kysely<Database>, user: string): Promise<void> {
+    await this.#d.jobs.send(summaryRescheduleQueue, { user }, { tx, singletonKey: user });
+  }
+
+  /**
+   * Puts the user's schedule on their mailbox's current zone (same time and days). Nothing to do when the
+   * summary is off or the calendar is not synced (a reconnect re-reads the zone and queues this again).
+   * Returns the zone scheduled in, or null.
+   */
+  async reschedule(user: string): Promise<string | null> {
+    const setting = await this.#settings.get(user);
+    if (!setting?.enabled) return null;
+    const zone = await this.#d.cache.zone(user).catch((err: unknown) => {
+      if (isAppError(err) && err.code === 'MM365_CALENDAR_NOT_SYNCED') return undefined;
+      throw err;
+    });
+    if (!zone) return null;
+    await this.#d.jobs.schedule(
+      dailySummaryQueue,
+      cronOf(setting.localTime, setting.weekdays),
+      { user },
+      { tz: zone.iana, key: user },
+    );
+    this.#d.log.info({ user, tz: zone.iana }, 'daily summary re-scheduled in the new mailbox zone');
+    return zone.iana;
   }
 
   /** Builds and sends today's summary for `user` now (the scheduled job, and `summary view`). */
@@ -109,6 +155,10 @@ export class DailySummary {
     if (!s?.enabled)
       return 'Your daily summary is off. Turn it on with `/mscalendar summary time 08:30` (and choose days with `/mscalendar summary days mon-fri`).';
     const zone = await this.#d.cache.zone(user).catch(() => undefined);
+    if (zone?.fallback) {
+      // Scheduled in UTC: say so, and why, rather than name a zone we could not use.
+      return `Your daily summary is sent at ${s.localTime} UTC on ${describeDays(s.weekdays)}. ${zoneLine(zone)}`;
+    }
     const where = zone ? ` (${zone.source ?? zone.iana})` : '';
     return `Your daily summary is sent at ${s.localTime}${where} on ${describeDays(s.weekdays)}.`;
   }

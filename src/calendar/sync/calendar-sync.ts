@@ -63,6 +63,17 @@ export type CalendarChangeListener = (
   changes: readonly CalendarChange[],
 ) => Promise<void>;
 
+/**
+ * Told when a full round finds the mailbox time zone changed (also from "unknown" on the first round), inside
+ * the round's transaction, once per change: `before` is the name stored until now, `after` the new one (as
+ * Graph gave them). Same rules as CalendarChangeListener: quick, enqueue with `{ tx }`, throwing rolls back.
+ */
+export type CalendarZoneListener = (
+  tx: Kysely<Database>,
+  user: string,
+  zone: { before: string | null; after: string | null },
+) => Promise<void>;
+
 export interface CalendarSyncDeps {
   graph: CalendarGraph;
   db: Kysely<Database>;
@@ -90,6 +101,7 @@ export class CalendarSync {
   readonly #fullEveryMs: number;
   readonly #staleMs: number;
   readonly #listeners: CalendarChangeListener[] = [];
+  readonly #zoneListeners: CalendarZoneListener[] = [];
 
   constructor(deps: CalendarSyncDeps) {
     this.#deps = deps;
@@ -102,6 +114,30 @@ export class CalendarSync {
   /** Adds a listener for the changes each round applies (call at wiring time, before jobs start). */
   onChanges(listener: CalendarChangeListener): void {
     this.#listeners.push(listener);
+  }
+
+  /** Adds a listener for mailbox time-zone changes (call at wiring time, before jobs start). */
+  onZoneChange(listener: CalendarZoneListener): void {
+    this.#zoneListeners.push(listener);
+  }
+
+  /**
+   * Makes sure the user's event subscription exists (admin `subscribe`): created when missing, left alone
+   * when fresh; the id is recorded on the sync row. Returns the id. Throws as CalendarGraph.subscribe does.
+   */
+  async ensureSubscription(user: string): Promise<string> {
+    const id = await this.#deps.graph.subscribe(user);
+    await new CalendarSyncs(this.#deps.db).update(user, { subscriptionId: id }, this.#now());
+    return id;
+  }
+
+  /**
+   * Deletes the user's event subscription but keeps their cache and sync (admin `unsubscribe`, for
+   * diagnosis): changes are then only seen by the next full round, which also subscribes again.
+   */
+  async dropSubscription(user: string): Promise<void> {
+    await this.#deps.graph.unsubscribe(user);
+    await new CalendarSyncs(this.#deps.db).update(user, { subscriptionId: null }, this.#now());
   }
 
   #now(): Date {
@@ -272,7 +308,8 @@ export class CalendarSync {
     const generation = row.generation + 1;
     const at = this.#now();
     await this.#deps.db.transaction().execute(async (tx) => {
-      if (!(await new CalendarSyncs(tx).lock(user))) return; // stopped meanwhile: write nothing
+      const locked = await new CalendarSyncs(tx).lock(user);
+      if (!locked) return; // stopped meanwhile: write nothing
       const previousWindow =
         row.status !== 'starting' && row.windowStart && row.windowEnd
           ? { start: row.windowStart, end: row.windowEnd }
@@ -299,6 +336,12 @@ export class CalendarSync {
         },
         at,
       );
+      // Compared under the row lock, so two rounds never both see the same change.
+      if (locked.timeZone !== timeZone) {
+        for (const listener of this.#zoneListeners) {
+          await listener(tx, user, { before: locked.timeZone, after: timeZone });
+        }
+      }
     });
   }
 

@@ -44,7 +44,9 @@ export async function runCommand(
 }
 
 function findSubcommand(set: CommandSet, name: string, caller: CommandCaller): Subcommand | undefined {
-  const sub = set.subcommands.find((s) => s.name === name || s.aliases?.includes(name));
+  // A subcommand's own name wins over another one's alias (`info` is a command and was `status`'s alias).
+  const sub =
+    set.subcommands.find((s) => s.name === name) ?? set.subcommands.find((s) => s.aliases?.includes(name));
   if (!sub || (sub.adminOnly && !caller.isAdmin)) return undefined;
   return sub;
 }

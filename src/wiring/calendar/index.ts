@@ -2,6 +2,7 @@ import { CalendarCache, type DailySummary, type MeetingReminders } from '../../c
 import type { CalendarSetting } from '../../calendar/settings/setting.ts';
 import type { Subcommand } from '../../core/commands/index.ts';
 import type { MmUserId } from '../../core/ids.ts';
+import { adminPart } from './admin.ts';
 import { agendaPart } from './agenda.ts';
 import type { CalendarPart, CalendarShared, CalendarWiringDeps } from './part.ts';
 import { remindersPart } from './reminders.ts';
@@ -36,7 +37,13 @@ export function wireCalendarFeature(deps: CalendarWiringDeps): WiredCalendar {
   const shared: CalendarShared = { cache: new CalendarCache(deps.store.db, deps.clock), sync };
   const reminders = remindersPart(deps);
   const summary = summaryPart(deps, shared);
-  const parts: CalendarPart[] = [agendaPart(deps, shared), reminders, summary];
+  const parts: CalendarPart[] = [
+    agendaPart(deps, shared),
+    reminders,
+    summary,
+    // Last: info and the admin commands close the help list.
+    adminPart(deps, shared),
+  ];
   return {
     shared,
     parts,

@@ -2,7 +2,7 @@ import { DailySummary } from '../../calendar/index.ts';
 import { botDms } from './messenger.ts';
 import type { CalendarPart, CalendarShared, CalendarWiringDeps } from './part.ts';
 
-/** The daily summary: a per-user cron in the mailbox zone. */
+/** The daily summary: a per-user cron in the mailbox zone, re-scheduled when that zone changes. */
 export function summaryPart(
   deps: CalendarWiringDeps,
   shared: CalendarShared,
@@ -16,6 +16,8 @@ export function summaryPart(
     log: deps.log,
   });
   summary.register();
+  // A new mailbox zone (seen by a full sync round) moves the user's summary to it, once per change.
+  shared.sync.sync.onZoneChange((tx, user) => summary.onZoneChanged(tx, user));
   return {
     name: 'summary',
     summary,

@@ -110,7 +110,12 @@ describe('agenda rendering', () => {
       'Times are shown in Pacific Standard Time (America/Los_Angeles).',
     );
     expect(zoneLine({ iana: 'UTC', source: 'Customized Time Zone', fallback: true })).toBe(
-      "Times are shown in UTC: your mailbox's time zone (Customized Time Zone) is not one we can convert.",
+      "Times are shown in UTC because your mailbox's time zone (Customized Time Zone) is not a standard zone we can convert. To fix it, pick a named time zone in Outlook (Settings → Time and language → Time zone); it is picked up here within a day.",
     );
+    // No zone at all (never set in Outlook): said as such, with the same fix.
+    expect(zoneLine({ iana: 'UTC', source: null, fallback: true })).toBe(
+      'Times are shown in UTC because your mailbox has no time zone set. To fix it, pick a named time zone in Outlook (Settings → Time and language → Time zone); it is picked up here within a day.',
+    );
+    expect(zoneLine({ iana: 'UTC', source: '  ', fallback: true })).toContain('has no time zone set');
   });
 });
