@@ -45,6 +45,7 @@ export type {
   DialogSpec,
 } from './inbound/interactions.ts';
 export { paths as mattermostPaths } from './inbound/paths.ts';
+export type { AttachmentSpec, SelectSpec } from './messages/interactive.ts';
 export { TXN_PROP } from './messages/messenger.ts';
 export type * from './ports.ts';
 

@@ -2,8 +2,10 @@ import type { CalendarChannelLinkTable } from './calendar-channel-link.ts';
 import type { CalendarEventTable } from './calendar-event.ts';
 import type { CalendarInvitationTable } from './calendar-invitation.ts';
 import type { CalendarReminderTable } from './calendar-reminder.ts';
+import type { CalendarSettingsPanelTable } from './calendar-settings-panel.ts';
 import type { CalendarSummaryTable } from './calendar-summary.ts';
 import type { CalendarSyncTable } from './calendar-sync.ts';
+import type { CalendarWelcomeTable } from './calendar-welcome.ts';
 import type { ConnectRequestTable } from './connect-request.ts';
 import type { ConnectedAccountTable } from './connected-account.ts';
 import type { MattermostChannelCursorTable } from './mattermost-channel-cursor.ts';
@@ -41,4 +43,6 @@ export interface Database {
   calendar_reminder: CalendarReminderTable;
   calendar_invitation: CalendarInvitationTable;
   calendar_channel_link: CalendarChannelLinkTable;
+  calendar_welcome: CalendarWelcomeTable;
+  calendar_settings_panel: CalendarSettingsPanelTable;
 }

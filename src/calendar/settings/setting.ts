@@ -24,6 +24,11 @@ export interface CalendarSetting {
   apply(user: string, value: string): Promise<void>;
   /** Asked in the welcome flow after connecting, as a question with these options, when set. */
   welcome?: { question: string };
+  /**
+   * How to show a current value that is not one of `options` (set another way, e.g. a summary time of
+   * 08:15 typed as a command). Without it the panel shows the raw value.
+   */
+  label?(value: string): string;
 }
 
 export interface SettingOption {

@@ -126,6 +126,11 @@ export class DailySummary {
     await this.#d.messenger.dm(user, text, `calendar-summary:${user}:${date}`);
   }
 
+  /** The user's setting as it is acted on: the stored one, or the defaults (off, 08:00, Mon–Fri). */
+  async setting(user: string): Promise<SummarySetting> {
+    return { ...defaults, ...(await this.#settings.get(user)) };
+  }
+
   /** Applies a change, stores it and (re)schedules or unschedules the user's job. */
   async update(user: string, change: Partial<SummarySetting>): Promise<SummarySetting> {
     const next = { ...defaults, ...(await this.#settings.get(user)), ...change };

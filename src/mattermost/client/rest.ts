@@ -129,6 +129,11 @@ export class MattermostRest {
     return this.http.json({ method: 'PUT', path: `/api/v4/posts/${postId}/patch`, json: patch });
   }
 
+  /** Deletes a post (and its replies). A post already deleted or never there is a 404. */
+  async deletePost(postId: string): Promise<void> {
+    await this.http.json({ method: 'DELETE', path: `/api/v4/posts/${postId}` });
+  }
+
   getPost(postId: string): Promise<Post> {
     return this.http.json({ method: 'GET', path: `/api/v4/posts/${postId}` });
   }

@@ -9,6 +9,7 @@ import * as m0007 from './0007-calendar-summary.ts';
 import * as m0008 from './0008-calendar-reminder.ts';
 import * as m0010 from './0010-calendar-invitation.ts';
 import * as m0011 from './0011-calendar-channel-link.ts';
+import * as m0012 from './0012-calendar-welcome.ts';
 
 /**
  * Every migration, in order. Forward-only: a released migration is never edited; a fix is a new one.
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008-calendar-reminder': m0008,
   '0010-calendar-invitation': m0010,
   '0011-calendar-channel-link': m0011,
+  '0012-calendar-welcome': m0012,
 };

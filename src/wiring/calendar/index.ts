@@ -6,6 +6,7 @@ import { adminPart } from './admin.ts';
 import { agendaPart } from './agenda.ts';
 import type { CalendarPart, CalendarShared, CalendarWiringDeps } from './part.ts';
 import { remindersPart } from './reminders.ts';
+import { settingsPart } from './settings.ts';
 import { summaryPart } from './summary.ts';
 import { wireCalendar } from './sync.ts';
 
@@ -41,6 +42,7 @@ export function wireCalendarFeature(deps: CalendarWiringDeps): WiredCalendar {
     agendaPart(deps, shared),
     reminders,
     summary,
+    settingsPart(deps, { summary: summary.summary, parts: () => parts }),
     // Last: info and the admin commands close the help list.
     adminPart(deps, shared),
   ];
