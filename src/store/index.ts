@@ -7,8 +7,8 @@ export { CalendarInvitations, defaultNotifyInvitations } from './calendar-invita
 export { CalendarReminders, type DueReminder, defaultLeadMinutes } from './calendar-reminder.ts';
 export { CalendarSettingsPanels } from './calendar-settings-panel.ts';
 export { CalendarSummaries, type SummarySetting } from './calendar-summary.ts';
-export { type ConnectRequest, ConnectRequests } from './connect-request.ts';
 export { CalendarWelcomes, type WelcomeState } from './calendar-welcome.ts';
+export { type ConnectRequest, ConnectRequests } from './connect-request.ts';
 export { ConnectedAccounts } from './connected-account.ts';
 export { type DriverName, openStore, type Store } from './db.ts';
 export { type MigrationReport, migrateToLatest } from './migrate.ts';
