@@ -1,3 +1,4 @@
+import { calendarBench } from './calendar/index.ts';
 import { jobsBench } from './foundation/jobs.ts';
 import { storeBench } from './foundation/store.ts';
 import { vaultBench } from './foundation/vault.ts';
@@ -7,4 +8,5 @@ export const benchmarks: Record<string, () => Promise<void>> = {
   vault: vaultBench,
   store: storeBench,
   jobs: jobsBench,
+  calendar: calendarBench,
 };

@@ -1,10 +1,13 @@
 /**
- * `npm run bench [-- name…]`: runs the named benchmarks (all when none is named) and prints their figures.
+ * `npm run bench [-- name… [--option value…]]`: runs the named benchmarks (all when none is named) and prints their figures.
  * Benchmarks are not tests: they assert nothing and are not part of `npm test`; docs quote what they print.
  */
 import { benchmarks } from './registry.ts';
 
-const wanted = process.argv.slice(2);
+// Names first, then options (`--users 100`), which each benchmark reads from process.argv itself.
+const args = process.argv.slice(2);
+const firstOption = args.findIndex((a) => a.startsWith('--'));
+const wanted = firstOption === -1 ? args : args.slice(0, firstOption);
 const unknown = wanted.filter((w) => !(w in benchmarks));
 if (unknown.length > 0) {
   process.stderr.write(

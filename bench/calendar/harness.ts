@@ -1,0 +1,505 @@
+/**
+ * One simulated day of the calendar for N connected users (issue 6 "Performance"), on a simulated clock.
+ *
+ * What runs: the Microsoft simulator (in process, real HTTPS, its SimClock), PGlite in memory with every
+ * migration, the real calendar modules (CalendarSync with createCalendarGraph over the Microsoft edge's
+ * pieces, MeetingReminders, DailySummary) on a VirtualJobRunner, and the plugin's polling replayed on the
+ * same calendars (plugin-replay.ts). The domain clock IS the simulator's clock, so both move together.
+ *
+ * Timeline: users connect one hour before the measured window (their start rounds, the service-start
+ * catch-up and the summary set-up are "connect" figures, once per user, not per day); counters are then
+ * reset and the window runs minute by minute: the organizers' changes planned for the minute are made
+ * through Graph (delegated, with an "Outlook" app of their own), notifications are delivered by the simulator
+ * to our webhook and left to settle, the crons due in that minute fire, and every job due runs.
+ *
+ * Connected accounts are not created through the sign-in chain (1,000 browser flows): the calendar only needs
+ * its users listed (CalendarUsers) and a token per user, which SimTokens mints (see sim-tokens.ts). Bot DMs go
+ * to a recording messenger with the real messenger's contract (one post per key).
+ *
+ * Status sync (src/calendar/status/) is not built yet: `statusLag` stays undefined and the report says so.
+ * When it exists, construct it next to the reminders below and fill `statusLagsMs` (status change time minus
+ * meeting start, per busy meeting) from the Mattermost simulator's status changes.
+ */
+import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { startMicrosoftSim } from '../../sim/microsoft/index.ts';
+import { SimClock } from '../../sim/shared/clock.ts';
+import { CalendarCache } from '../../src/calendar/cache.ts';
+import { MeetingReminders } from '../../src/calendar/reminders/reminders.ts';
+import { DailySummary, type SummaryMessenger } from '../../src/calendar/summary/daily-summary.ts';
+import { registerCalendarSync } from '../../src/calendar/sync/register.ts';
+import { resolveZone } from '../../src/calendar/time-zones.ts';
+import type { Clock } from '../../src/core/clock.ts';
+import { createLogger } from '../../src/core/log.ts';
+import { createMetrics } from '../../src/core/metrics/registry.ts';
+import { Vault } from '../../src/core/vault/index.ts';
+import { createCalendarGraph } from '../../src/microsoft/calendar/index.ts';
+import { trustExtraCa } from '../../src/microsoft/clouds.ts';
+import { migrateToLatest } from '../../src/store/index.ts';
+import { benchEdge } from './edge.ts';
+import { type PluginCounts, PluginReplay } from './plugin-replay.ts';
+import { makePopulation, type PlannedChange, type Population, simSeed } from './population.ts';
+import { SimTokens } from './sim-tokens.ts';
+import { type BenchDriver, openBenchStore } from './store.ts';
+import { VirtualJobRunner } from './virtual-jobs.ts';
+
+export interface CalendarBenchOptions {
+  users: number;
+  hours: number;
+  /** Replay the plugin's pattern against the simulator (default true). */
+  plugin?: boolean;
+  seed?: number;
+  /** Database driver (default: PostgreSQL when it answers, else PGlite). */
+  driver?: BenchDriver;
+  /** Shares of changes during the day (see PopulationOptions); defaults 10 % moved, 3 % cancelled, 5 % new. */
+  changes?: { move?: number; cancel?: number; invite?: number };
+  /** Called about every simulated hour with a line of progress. */
+  progress?: (line: string) => void;
+}
+
+export interface ReminderTally {
+  expected: number;
+  /** Distinct reminders posted (one per key). */
+  sent: number;
+  /** Expected reminders never posted. */
+  missed: number;
+  /** Posted for a meeting occurrence that was not expected (moved away, cancelled, or outside the window). */
+  unexpected: number;
+  /** Reminders posted more than once for the same user, event and start. */
+  duplicates: number;
+  /** Calls with a key already posted, absorbed by the DM key (the queue planned the reminder twice). */
+  sameKeyRepeats: number;
+}
+
+export interface CalendarBenchResult {
+  users: number;
+  driver: BenchDriver;
+  hours: number;
+  meetingsPerUser: number;
+  recurringShare: number;
+  changes: Record<PlannedChange['kind'], number>;
+  connect: { graphCalls: number; byRoute: Record<string, number> };
+  ours: { graphCalls: number; byRoute: Record<string, number>; simCounted: number };
+  plugin: (PluginCounts & { httpRequests: number; subRequests: number; simCounted: number }) | undefined;
+  reminders: ReminderTally;
+  pluginReminders: ReminderTally | undefined;
+  summaries: { expected: number; sent: number };
+  notifications: { delivered: number; dropped: number };
+  jobs: Record<string, { sent: number; completed: number; failed: number; gaveUp: number }>;
+  errors: string[];
+  /** Undefined: status sync not built. */
+  statusLagMs: { p50: number; p99: number; samples: number } | undefined;
+  peakRssMb: number;
+  wallSeconds: number;
+}
+
+const apps = {
+  ours: '5e1e0a11-0000-4000-8000-0000000be001',
+  plugin: '5e1e0a11-0000-4000-8000-0000000be002',
+  outlook: '5e1e0a11-0000-4000-8000-0000000be003',
+  audit: '5e1e0a11-0000-4000-8000-0000000be004',
+};
+
+/** The next Wednesday at least two days ahead, 00:00 UTC: a weekday, so series and summaries run. */
+function measuredDayStart(): number {
+  let d = DateTime.utc().startOf('day').plus({ days: 2 });
+  while (d.weekday !== 3) d = d.plus({ days: 1 });
+  return d.toMillis();
+}
+
+function graphCallsByRoute(
+  registry: ReturnType<typeof createMetrics>['registry'],
+): Promise<Record<string, number>> {
+  return (async () => {
+    const metric = registry.getSingleMetric('mm365_graph_requests_total');
+    const out: Record<string, number> = {};
+    if (!metric) return out;
+    for (const v of (await metric.get()).values) {
+      const key = `${v.labels.method} ${v.labels.route}`;
+      out[key] = (out[key] ?? 0) + v.value;
+    }
+    return out;
+  })();
+}
+
+function minus(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(a)) if (v - (b[k] ?? 0) > 0) out[k] = v - (b[k] ?? 0);
+  return out;
+}
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((x, y) => x + y, 0);
+
+export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarBenchResult> {
+  const wallStart = performance.now();
+  let peakRss = process.memoryUsage().rss;
+  const sampleRss = () => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  };
+  const dayStart = measuredDayStart();
+  const dayEnd = dayStart + o.hours * 3_600_000;
+  const connectAt = dayStart - 3_600_000;
+  const population: Population = makePopulation({
+    users: o.users,
+    dayStart,
+    hours: o.hours,
+    ...(o.seed === undefined ? {} : { seed: o.seed }),
+    ...(o.changes?.move === undefined ? {} : { moveShare: o.changes.move }),
+    ...(o.changes?.cancel === undefined ? {} : { cancelShare: o.changes.cancel }),
+    ...(o.changes?.invite === undefined ? {} : { inviteShare: o.changes.invite }),
+  });
+  const simClock = new SimClock(connectAt);
+  const clock: Clock = { now: () => simClock.now() };
+  const log = createLogger({ log: { level: 'silent', format: 'json' } });
+  const delegated = [
+    'User.Read',
+    'Calendars.ReadWrite',
+    'Calendars.ReadWrite.Shared',
+    'MailboxSettings.Read',
+  ];
+  const sim = await startMicrosoftSim({
+    clock: simClock,
+    seed: simSeed(population, [
+      { clientId: apps.ours, displayName: 'mattermost-m365 (bench)', delegated, application: [] },
+      {
+        clientId: apps.plugin,
+        displayName: 'mscalendar plugin (replay)',
+        delegated,
+        application: ['Calendars.Read', 'MailboxSettings.Read', 'User.Read.All'],
+      },
+      { clientId: apps.outlook, displayName: 'Outlook (organizers)', delegated, application: [] },
+      { clientId: apps.audit, displayName: 'bench audit', delegated: [], application: ['Calendars.Read'] },
+    ]),
+  });
+  const bench = await openBenchStore(o.driver);
+  const { store } = bench;
+  const edgeClose: (() => Promise<void>)[] = [];
+  try {
+    sim.context.settings.allowHttpNotificationUrl = true;
+    trustExtraCa(sim.ready.ca);
+    await migrateToLatest(store);
+    const ready = sim.ready;
+    const simIdOf = new Map(Object.entries(ready.users).map(([k, v]) => [k, v.id]));
+    const keyOf = new Map(population.users.map((u) => [u.mmId, u.key]));
+    const tokens = new SimTokens(ready, clock);
+    const metrics = createMetrics();
+    const jobs = new VirtualJobRunner(clock, log);
+    const edge = benchEdge({
+      ready,
+      clientId: apps.ours,
+      userKeyOf: (p) => keyOf.get(p) ?? p,
+      tokens,
+      store,
+      vault: new Vault([{ id: 'k1', key: randomBytes(32) }]),
+      jobs: jobs.asJobRunner(),
+      registry: metrics.registry,
+      clock,
+      log,
+    });
+    edgeClose.push(() => edge.close());
+
+    // The calendar, as src/wiring/calendar/ builds it, over the bench edge and runner.
+    const ids = population.users.map((u) => u.mmId).sort();
+    const lost: string[] = [];
+    const calendar = registerCalendarSync({
+      graph: createCalendarGraph({
+        asUser: edge.asUser,
+        subscriptions: edge.subscriptions,
+        processor: edge.processor,
+      }),
+      db: store.db,
+      jobs: jobs.asJobRunner(),
+      sessions: { sessionLost: async (user, reason) => void lost.push(`${user}: ${reason}`) },
+      users: {
+        listActive: async (after, limit) => ids.filter((id) => after === null || id > after).slice(0, limit),
+      },
+      clock,
+      log,
+    });
+    const posts = new Map<string, { user: string; text: string; count: number }>();
+    const messenger: SummaryMessenger = {
+      async dm(user, text, key) {
+        const p = posts.get(key);
+        if (p) p.count++;
+        else posts.set(key, { user, text, count: 1 });
+      },
+    };
+    const cache = new CalendarCache(store.db, clock);
+    const reminders = new MeetingReminders({ db: store.db, jobs: jobs.asJobRunner(), messenger, clock, log });
+    reminders.register();
+    const summary = new DailySummary({
+      db: store.db,
+      jobs: jobs.asJobRunner(),
+      cache,
+      messenger,
+      clock,
+      log,
+    });
+    summary.register();
+    await edge.start();
+
+    // Settling: the simulator delivers notifications on the event loop after the Graph call that caused
+    // them; wait until nothing new arrived for a few turns and nothing is being answered.
+    const settle = async () => {
+      let last = -1;
+      let quiet = 0;
+      while (quiet < 4) {
+        await new Promise((r) => setTimeout(r, 10));
+        const n = edge.webhook.received + sim.context.counters.notifications.sent;
+        if (n === last && edge.webhook.inFlight === 0) quiet++;
+        else quiet = 0;
+        last = n;
+      }
+    };
+
+    // Connect phase: everyone connects, the service-start round runs, half turn the summary on.
+    for (const id of ids) await calendar.userConnected(id);
+    await calendar.schedule();
+    await reminders.schedule();
+    await edge.schedule();
+    await jobs.runDue();
+    for (const u of population.users) {
+      if (u.summary) await summary.update(u.mmId, { enabled: true, localTime: '08:00' });
+    }
+    await settle();
+    await jobs.runDue();
+    const connectRoutes = await graphCallsByRoute(metrics.registry);
+    o.progress?.(
+      `connected ${ids.length} users, ${sum(connectRoutes)} Graph calls, ${((performance.now() - wallStart) / 1000) | 0} s`,
+    );
+
+    // The organizers' changes, through Graph as they would make them in Outlook.
+    const organizerGraph = async (organizer: string, method: string, path: string, body?: unknown) => {
+      const token = await tokens.user(organizer, apps.outlook);
+      const res = await fetch(`${ready.graph}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      if (!res.ok) throw new Error(`organizer ${method} ${path}: ${res.status} ${await res.text()}`);
+      return res.status === 204 || res.status === 202 ? undefined : ((await res.json()) as unknown);
+    };
+    const eventIdOf = async (organizer: string, subject: string): Promise<string> => {
+      const found = (await organizerGraph(
+        organizer,
+        'GET',
+        `/me/events?$filter=${encodeURIComponent(`subject eq '${subject}'`)}&$select=id`,
+      )) as { value: { id: string }[] };
+      const id = found.value[0]?.id;
+      if (!id) throw new Error(`no event "${subject}" for ${organizer}`);
+      return id;
+    };
+    const when = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' });
+    const apply = async (c: PlannedChange) => {
+      if (c.kind === 'move') {
+        const id = await eventIdOf(c.organizer, c.subject);
+        await organizerGraph(c.organizer, 'PATCH', `/me/events/${id}`, {
+          start: when(c.start),
+          end: when(c.end),
+        });
+      } else if (c.kind === 'cancel') {
+        const id = await eventIdOf(c.organizer, c.subject);
+        await organizerGraph(c.organizer, 'POST', `/me/events/${id}/cancel`, { comment: 'Cancelled' });
+      } else {
+        const m = c.meeting;
+        await organizerGraph(m.organizer, 'POST', '/me/events', {
+          subject: m.subject,
+          start: when(m.start),
+          end: when(m.end),
+          isOnlineMeeting: true,
+          onlineMeetingProvider: 'teamsForBusiness',
+          attendees: m.attendees.map((a) => ({
+            type: 'required',
+            emailAddress: { address: `${a}@bench.example`, name: a },
+          })),
+        });
+      }
+    };
+
+    const plugin =
+      o.plugin === false
+        ? undefined
+        : new PluginReplay({
+            graph: ready.graph,
+            tokens,
+            clientId: apps.plugin,
+            users: population.users.map((u) => ({
+              key: u.key,
+              simId: simIdOf.get(u.key) as string,
+              timeZone: u.timeZone,
+              summary: u.summary,
+            })),
+          });
+
+    // The measured window, minute by minute.
+    for (let t = connectAt + 60_000; t < dayStart; t += 60_000) {
+      if (t > simClock.now()) await simClock.set(t);
+      jobs.fireSchedules(t);
+      await jobs.runDue();
+    }
+    if (dayStart > simClock.now()) await simClock.set(dayStart);
+    await jobs.runDue();
+    const before = await graphCallsByRoute(metrics.registry);
+    sim.context.counters.reset();
+    posts.clear();
+    const queueBefore = new Map([...jobs.stats].map(([k, v]) => [k, { ...v }]));
+    let nextChange = 0;
+    const changeCount = { move: 0, cancel: 0, invite: 0 };
+    for (let t = dayStart; t < dayEnd; t += 60_000) {
+      if (t > simClock.now()) await simClock.set(t);
+      let changed = false;
+      while (
+        nextChange < population.changes.length &&
+        (population.changes[nextChange] as PlannedChange).at <= t
+      ) {
+        const c = population.changes[nextChange++] as PlannedChange;
+        await apply(c);
+        changeCount[c.kind]++;
+        changed = true;
+      }
+      if (changed) await settle();
+      jobs.fireSchedules(t);
+      await plugin?.minute(t);
+      await jobs.runDue();
+      if (changed) {
+        await settle();
+        await jobs.runDue();
+      }
+      sampleRss();
+      if ((t - dayStart) % 3_600_000 === 0 && t > dayStart) {
+        o.progress?.(
+          `${DateTime.fromMillis(t, { zone: 'UTC' }).toFormat('HH:mm')} simulated, ${((performance.now() - wallStart) / 1000) | 0} s, ${posts.size} DMs`,
+        );
+      }
+    }
+    if (dayEnd > simClock.now()) await simClock.set(dayEnd);
+    await jobs.runDue();
+    const ourRoutes = minus(await graphCallsByRoute(metrics.registry), before);
+    const simApps = sim.context.counters.perApp;
+    const ourSim = simApps.get(apps.ours) ?? 0;
+    const pluginSim = simApps.get(apps.plugin) ?? 0;
+    plugin?.countRenewals(o.hours);
+
+    // Ground truth: every occurrence on the final calendars, read app-only by an audit app.
+    const auditToken = await tokens.app(apps.audit);
+    const expected = new Set<string>();
+    const leadMs = 10 * 60_000;
+    for (const u of population.users) {
+      let next: string | undefined =
+        `${ready.graph}/users/${simIdOf.get(u.key)}/calendarView?startDateTime=${new Date(dayStart).toISOString()}&endDateTime=${new Date(dayEnd + leadMs).toISOString()}`;
+      while (next) {
+        const res = await fetch(next, { headers: { authorization: `Bearer ${auditToken}` } });
+        if (!res.ok) throw new Error(`audit calendarView ${u.key}: ${res.status}`);
+        const page = (await res.json()) as {
+          value: {
+            id: string;
+            isCancelled: boolean;
+            isAllDay: boolean;
+            type: string;
+            start: { dateTime: string };
+            responseStatus?: { response?: string };
+          }[];
+          '@odata.nextLink'?: string;
+        };
+        for (const e of page.value) {
+          const start = Date.parse(`${e.start.dateTime.slice(0, 23)}Z`);
+          if (e.isCancelled || e.isAllDay || e.type === 'seriesMaster') continue;
+          if (e.responseStatus?.response === 'declined') continue;
+          if (start - leadMs < dayStart || start - leadMs >= dayEnd) continue;
+          expected.add(`${u.key}|${e.id}|${start}`);
+        }
+        next = page['@odata.nextLink'];
+      }
+    }
+    const ourReminders = new Map<string, number>();
+    let sameKeyRepeats = 0;
+    for (const [key, p] of posts) {
+      const m = /^calendar-reminder:([^:]+):(.+):(\d{4}-\d\d-\d\dT[\d:.]+Z)$/.exec(key);
+      if (!m) continue;
+      const k = `${keyOf.get(m[1] as string)}|${m[2]}|${Date.parse(m[3] as string)}`;
+      ourReminders.set(k, (ourReminders.get(k) ?? 0) + 1);
+      sameKeyRepeats += p.count - 1;
+    }
+    const tally = (sent: Map<string, number>, repeats: number): ReminderTally => {
+      let missed = 0;
+      for (const k of expected) if (!sent.has(k)) missed++;
+      let unexpected = 0;
+      let duplicates = 0;
+      for (const [k, n] of sent) {
+        if (!expected.has(k)) unexpected++;
+        duplicates += n - 1;
+      }
+      return {
+        expected: expected.size,
+        sent: sent.size,
+        missed,
+        unexpected,
+        duplicates,
+        sameKeyRepeats: repeats,
+      };
+    };
+    let summariesExpected = 0;
+    for (const u of population.users) {
+      if (!u.summary) continue;
+      const zone = resolveZone(u.timeZone).iana;
+      for (let d = -1; d <= 1; d++) {
+        const local = DateTime.fromMillis(dayStart, { zone }).startOf('day').plus({ days: d });
+        const at = local.set({ hour: 8 }).toMillis();
+        if (local.weekday <= 5 && at >= dayStart && at < dayEnd) summariesExpected++;
+      }
+    }
+    const summariesSent = [...posts.keys()].filter((k) => k.startsWith('calendar-summary:')).length;
+    const jobStats: CalendarBenchResult['jobs'] = {};
+    for (const [q, s] of jobs.stats) {
+      const b = queueBefore.get(q) ?? { sent: 0, completed: 0, failed: 0, gaveUp: 0 };
+      jobStats[q] = {
+        sent: s.sent - b.sent,
+        completed: s.completed - b.completed,
+        failed: s.failed - b.failed,
+        gaveUp: s.gaveUp - b.gaveUp,
+      };
+    }
+    sampleRss();
+    const occurrences = population.meetings.reduce((n, m) => n + 1 + m.attendees.length, 0);
+    return {
+      users: o.users,
+      driver: bench.driver,
+      hours: o.hours,
+      meetingsPerUser: occurrences / o.users,
+      recurringShare:
+        population.meetings.filter((m) => m.recurring).length / Math.max(1, population.meetings.length),
+      changes: changeCount,
+      connect: { graphCalls: sum(connectRoutes), byRoute: connectRoutes },
+      ours: { graphCalls: sum(ourRoutes), byRoute: ourRoutes, simCounted: ourSim },
+      plugin: plugin
+        ? {
+            ...plugin.counts,
+            httpRequests:
+              plugin.counts.batchRequests +
+              plugin.counts.summaryBatchRequests +
+              plugin.counts.mailboxReads +
+              plugin.counts.renewals,
+            subRequests: plugin.counts.batchItems + plugin.counts.summaryBatchItems,
+            simCounted: pluginSim,
+          }
+        : undefined,
+      reminders: tally(ourReminders, sameKeyRepeats),
+      pluginReminders: plugin ? tally(plugin.counts.reminders, 0) : undefined,
+      summaries: { expected: summariesExpected, sent: summariesSent },
+      notifications: {
+        delivered: sim.context.counters.notifications.sent,
+        dropped: sim.context.counters.notifications.dropped,
+      },
+      jobs: jobStats,
+      errors: [...jobs.errors, ...lost.map((l) => `session lost ${l}`)],
+      statusLagMs: undefined,
+      peakRssMb: peakRss / 1024 / 1024,
+      wallSeconds: (performance.now() - wallStart) / 1000,
+    };
+  } finally {
+    for (const c of edgeClose) await c();
+    await bench.close();
+    await sim.close();
+    simClock.dispose();
+  }
+}
