@@ -59,7 +59,7 @@ export async function workingDaysOf(deps: AgendaDeps, user: string): Promise<Wor
 const sourceText = {
   outlook: 'your working hours in Outlook',
   summary: 'your daily-summary days',
-  default: 'Monday to Friday: set working hours in Outlook to change it',
+  default: 'the usual week; set working hours in Outlook to change it',
 } as const;
 
 /**
