@@ -13,9 +13,10 @@ import { type Check, diagnose } from './bot/diagnose.ts';
 import { MattermostHttp, type MattermostHttpOptions } from './client/http.ts';
 import { MattermostRest } from './client/rest.ts';
 import type { MmEventHandler } from './events.ts';
+import { openDialog as openDialogFor } from './inbound/action-route.ts';
 import { AdminCheck } from './inbound/admin-check.ts';
 import type { InboundDeps } from './inbound/deps.ts';
-import type { ActionDefinition, DialogDefinition } from './inbound/interactions.ts';
+import type { ActionDefinition, DialogDefinition, DialogSpec } from './inbound/interactions.ts';
 import { paths } from './inbound/paths.ts';
 import { inboundPlugin } from './inbound/plugin.ts';
 import { InteractivePosts } from './messages/interactive.ts';
@@ -83,6 +84,12 @@ export interface MattermostEdge {
   registerCommands(set: CommandSet): void;
   registerAction(def: ActionDefinition<never>): void;
   registerDialog(def: DialogDefinition<never>): void;
+  /**
+   * Opens a dialog for `userId` with a slash command's trigger_id (Mattermost honours it for 30 s after the
+   * command was typed). Its state is signed like a click's dialog, so the submission reaches the registered
+   * DialogDefinition verified. Throws MM365_MM_UNKNOWN_ACTION for an unregistered callback id.
+   */
+  openDialog(triggerId: string, userId: string, dialog: DialogSpec, data: unknown): Promise<void>;
   /** Subscribe to converted Mattermost events from the bot's socket. */
   onEvent(handler: MmEventHandler): () => void;
   /** Check the bot, register commands in its teams, open the socket. Network I/O; call after listen(). */
@@ -243,6 +250,8 @@ export function createMattermostEdge(deps: MattermostEdgeDeps): MattermostEdge {
       if (dialogs.has(def.id)) throw new Error(`dialog ${def.id} is registered twice`);
       dialogs.set(def.id, def as DialogDefinition);
     },
+    openDialog: (triggerId, userId, dialog, data) =>
+      openDialogFor(inbound, triggerId, clock.now(), userId, dialog, data),
     onEvent: (handler) => socket.subscribe(handler),
     async start() {
       identity = await inspectBot(rest);

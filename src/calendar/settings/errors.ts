@@ -6,7 +6,7 @@ export const settingsErrors = defineErrorCodes('calendar-settings', {
     status: 404,
     doc: 'A settings-panel or welcome click names a setting that no longer exists (the feature was removed or renamed since the post was made).',
   },
-  MM365_CALENDAR_SETTING_VALUE_INVALID: {
+  MM365_CALENDAR_SETTING_CHOICE_INVALID: {
     status: 400,
     doc: "A settings-panel or welcome click carries a value that is not one of the setting's options.",
   },

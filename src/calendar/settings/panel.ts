@@ -77,7 +77,7 @@ export class SettingsPanel {
   /**
    * A click on a panel control: applies `value` to the setting named in the click's data and returns the
    * redrawn panel. Throws the feature's AppError when it refuses the value, MM365_CALENDAR_SETTING_UNKNOWN
-   * or _VALUE_INVALID for a click that names no current setting or option.
+   * or _CHOICE_INVALID for a click that names no current setting or option.
    */
   async choose(click: SettingsClick): Promise<PanelClickResult> {
     if ((await this.#panels.get(click.user)) !== click.postId) {

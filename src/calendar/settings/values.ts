@@ -15,11 +15,11 @@ export function findSetting(settings: readonly CalendarSetting[], id: unknown): 
   return found;
 }
 
-/** `value` when it is one of the setting's options, else MM365_CALENDAR_SETTING_VALUE_INVALID. */
+/** `value` when it is one of the setting's options, else MM365_CALENDAR_SETTING_CHOICE_INVALID. */
 export function checkedValue(setting: CalendarSetting, value: string | undefined): string {
   if (value === undefined || !setting.options.some((o) => o.value === value)) {
     throw new AppError(
-      settingsErrors.MM365_CALENDAR_SETTING_VALUE_INVALID,
+      settingsErrors.MM365_CALENDAR_SETTING_CHOICE_INVALID,
       `That is not a choice for "${setting.title}". Pick one of: ${setting.options.map((o) => o.label).join(', ')}.`,
       { details: { setting: setting.id } },
     );

@@ -1,3 +1,5 @@
+import { AppError, isAppError } from '../../core/errors.ts';
+import { calendarErrors } from '../errors.ts';
 import type { CalendarSetting } from '../settings/setting.ts';
 import type { DailySummary } from './daily-summary.ts';
 import { describeDays } from './parse.ts';
@@ -37,7 +39,7 @@ export function summarySettings(summary: Pick<DailySummary, 'setting' | 'update'
       control: 'buttons',
       current: async (user) => ((await summary.setting(user)).enabled ? 'on' : 'off'),
       apply: async (user, value) => {
-        await summary.update(user, { enabled: value === 'on' });
+        await summary.update(user, { enabled: value === 'on' }).catch(notSyncedYet);
       },
       welcome: {
         question:
@@ -68,4 +70,19 @@ export function summarySettings(summary: Pick<DailySummary, 'setting' | 'update'
       label: (value) => describeDays(value.split(',').map(Number)),
     },
   ];
+}
+
+/**
+ * Turning the summary on needs the mailbox zone, known after the first sync round: right after connecting
+ * (the welcome question) that can take a moment, so say so rather than "not synchronised".
+ */
+function notSyncedYet(err: unknown): never {
+  if (isAppError(err) && err.code === calendarErrors.MM365_CALENDAR_NOT_SYNCED) {
+    throw new AppError(
+      calendarErrors.MM365_CALENDAR_NOT_SYNCED,
+      'Your calendar is still being loaded, so the summary cannot be scheduled yet. Please try again in a minute (`/mscalendar status` shows how it is going).',
+      { cause: err },
+    );
+  }
+  throw err;
 }

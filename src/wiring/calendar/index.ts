@@ -4,6 +4,8 @@ import type { Subcommand } from '../../core/commands/index.ts';
 import type { MmUserId } from '../../core/ids.ts';
 import { adminPart } from './admin.ts';
 import { agendaPart } from './agenda.ts';
+import { channelsPart } from './channels.ts';
+import { eventsPart } from './events.ts';
 import type { CalendarPart, CalendarShared, CalendarWiringDeps } from './part.ts';
 import { remindersPart } from './reminders.ts';
 import { settingsPart } from './settings.ts';
@@ -19,6 +21,8 @@ export interface WiredCalendar {
   /** Parts tests and the benchmark drive directly. */
   reminders: MeetingReminders;
   summary: DailySummary;
+  /** Events linked to channels: their reminders (tests drive plan/deliver directly). */
+  channels: ReturnType<typeof channelsPart>;
   subcommands: Subcommand[];
   settings: CalendarSetting[];
   /** The "what you get now" DM after connecting. */
@@ -38,10 +42,13 @@ export function wireCalendarFeature(deps: CalendarWiringDeps): WiredCalendar {
   const shared: CalendarShared = { cache: new CalendarCache(deps.store.db, deps.clock), sync };
   const reminders = remindersPart(deps);
   const summary = summaryPart(deps, shared);
+  const channels = channelsPart(deps, shared);
   const parts: CalendarPart[] = [
     agendaPart(deps, shared),
     reminders,
     summary,
+    eventsPart(deps, shared),
+    channels,
     settingsPart(deps, { summary: summary.summary, parts: () => parts }),
     // Last: info and the admin commands close the help list.
     adminPart(deps, shared),
@@ -51,6 +58,7 @@ export function wireCalendarFeature(deps: CalendarWiringDeps): WiredCalendar {
     parts,
     reminders: reminders.reminders,
     summary: summary.summary,
+    channels,
     subcommands: parts.flatMap((p) => p.subcommands ?? []),
     settings: parts.flatMap((p) => p.settings ?? []),
     welcome: ['What you get now:', ...parts.flatMap((p) => p.welcome ?? [])].join('\n'),

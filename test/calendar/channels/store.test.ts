@@ -53,7 +53,14 @@ describe.each(drivers)('calendar_channel_link on %s', (driver) => {
 
   it('adds a link once per (channel, meeting), lists and removes it', async () => {
     const links = new CalendarChannelLinks(t.store.db);
-    const link = { channelId: 'ch1', icalUid: 'meet', scope: 'single' as const, subject: 'S', linkedBy: 'alice', createdAt: at };
+    const link = {
+      channelId: 'ch1',
+      icalUid: 'meet',
+      scope: 'single' as const,
+      subject: 'S',
+      linkedBy: 'alice',
+      createdAt: at,
+    };
     expect(await links.add(link)).toBe(true);
     expect(await links.add({ ...link, linkedBy: 'bob' })).toBe(false);
     expect((await links.get('ch1', 'meet'))?.linkedBy).toBe('alice');
@@ -74,14 +81,14 @@ describe.each(drivers)('calendar_channel_link on %s', (driver) => {
       new Date('2026-01-05T00:00:00Z'),
       new Date('2026-01-07T00:00:00Z'),
     );
-    expect(
-      found.map((f) => `${f.channelId} ${f.icalUid} ${f.start.toISOString()} ${f.user}`).sort(),
-    ).toEqual([
-      'ch1 meet 2026-01-05T17:00:00.000Z alice',
-      'ch1 series 2026-01-05T17:00:00.000Z alice',
-      'ch1 series 2026-01-06T17:00:00.000Z alice',
-      'ch2 meet 2026-01-05T17:00:00.000Z alice',
-    ]);
+    expect(found.map((f) => `${f.channelId} ${f.icalUid} ${f.start.toISOString()} ${f.user}`).sort()).toEqual(
+      [
+        'ch1 meet 2026-01-05T17:00:00.000Z alice',
+        'ch1 series 2026-01-05T17:00:00.000Z alice',
+        'ch1 series 2026-01-06T17:00:00.000Z alice',
+        'ch2 meet 2026-01-05T17:00:00.000Z alice',
+      ],
+    );
     expect(await links.occurrenceAt('ch1', 'series', new Date('2026-01-06T17:00:00Z'))).toMatchObject({
       user: 'alice',
       eventId: 'o2',

@@ -54,7 +54,11 @@ describe('create-event form', () => {
       data_source: 'channels',
       default: 'ch1',
     });
-    expect(createEventForm({ now, iana, zoneLabel: iana, channelId: null }).elements.find((e) => e.name === 'channel')).not.toHaveProperty('default');
+    expect(
+      createEventForm({ now, iana, zoneLabel: iana, channelId: null }).elements.find(
+        (e) => e.name === 'channel',
+      ),
+    ).not.toHaveProperty('default');
   });
 });
 

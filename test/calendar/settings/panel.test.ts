@@ -112,10 +112,10 @@ describe.each(drivers)('the settings panel on %s', (driver) => {
     expect(fake.custom.get('u1')).toBeUndefined();
     await expect(
       panel.choose({ user: 'u1', postId, data: { s: 'test.custom' }, value: 'maybe' }),
-    ).rejects.toMatchObject({ code: 'MM365_CALENDAR_SETTING_VALUE_INVALID', status: 400 });
+    ).rejects.toMatchObject({ code: 'MM365_CALENDAR_SETTING_CHOICE_INVALID', status: 400 });
     await expect(
       panel.choose({ user: 'u1', postId, data: { s: 'test.lead' }, value: undefined }),
-    ).rejects.toMatchObject({ code: 'MM365_CALENDAR_SETTING_VALUE_INVALID' });
+    ).rejects.toMatchObject({ code: 'MM365_CALENDAR_SETTING_CHOICE_INVALID' });
     await expect(
       panel.choose({ user: 'u1', postId, data: { s: 'gone.setting' }, value: 'x' }),
     ).rejects.toMatchObject({ code: 'MM365_CALENDAR_SETTING_UNKNOWN', status: 404 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { calendarErrors } from '../../../src/calendar/errors.ts';
 import { labelOf } from '../../../src/calendar/settings/values.ts';
 import { summarySettings } from '../../../src/calendar/summary/setting.ts';
+import { AppError } from '../../../src/core/errors.ts';
 import type { SummarySetting } from '../../../src/store/index.ts';
 
 /** The summary's settings over a stand-in for DailySummary's setting()/update(). */
@@ -10,10 +12,16 @@ function fakeSummary() {
   return {
     stored,
     updates,
+    notSynced: false,
     async setting(user: string): Promise<SummarySetting> {
       return stored.get(user) ?? { enabled: false, localTime: '08:00', weekdays: [1, 2, 3, 4, 5] };
     },
     async update(user: string, change: Partial<SummarySetting>): Promise<SummarySetting> {
+      if (this.notSynced && change.enabled)
+        throw new AppError(
+          calendarErrors.MM365_CALENDAR_NOT_SYNCED,
+          'Your calendar is not synchronised right now.',
+        );
       updates.push(change);
       const next = { ...(await this.setting(user)), ...change };
       stored.set(user, next);
@@ -50,6 +58,14 @@ describe('daily summary settings', () => {
     expect(await time?.current('u')).toBe('09:30');
     await enabled?.apply('u', 'off');
     expect(await enabled?.current('u')).toBe('off');
+
+    // Before the first sync the zone is unknown: the refusal says to wait, with the same code.
+    summary.notSynced = true;
+    await expect(enabled?.apply('u', 'on')).rejects.toMatchObject({
+      code: 'MM365_CALENDAR_NOT_SYNCED',
+      message: expect.stringContaining('still being loaded'),
+    });
+    summary.notSynced = false;
 
     // Set by command to values the panel does not offer: still shown truthfully.
     summary.stored.set('u', { enabled: true, localTime: '08:15', weekdays: [1, 3] });

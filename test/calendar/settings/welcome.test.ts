@@ -147,7 +147,7 @@ describe.each(drivers)('the welcome flow on %s', (driver) => {
       code: 'MM365_CALENDAR_NOT_SYNCED',
     });
     await expect(flow.answer(click(data, 'perhaps'))).rejects.toMatchObject({
-      code: 'MM365_CALENDAR_SETTING_VALUE_INVALID',
+      code: 'MM365_CALENDAR_SETTING_CHOICE_INVALID',
     });
     expect(sent).toHaveLength(queued);
     expect((await new CalendarWelcomes(t.store.db).get('u1'))?.step).toBe(0);
