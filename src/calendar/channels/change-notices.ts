@@ -99,9 +99,9 @@ export function noticeOf(change: CalendarChange, zone: ResolvedZone, now: Date):
  * linked attendees seeing the same change produce one post.
  */
 export class ChannelChangeNotices {
-  readonly #d: { jobs: JobRunner; poster: ChannelPoster; log: Logger };
+  readonly #d: { jobs: Pick<JobRunner, 'register' | 'send'>; poster: ChannelPoster; log: Logger };
 
-  constructor(deps: { jobs: JobRunner; poster: ChannelPoster; log: Logger }) {
+  constructor(deps: { jobs: Pick<JobRunner, 'register' | 'send'>; poster: ChannelPoster; log: Logger }) {
     this.#d = deps;
   }
 

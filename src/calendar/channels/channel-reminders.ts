@@ -42,11 +42,17 @@ const planWindowMs = 2 * 60_000;
  * one has its own reminder) and posts with a key per (channel, meeting, start): exactly once.
  */
 export class ChannelReminders {
-  readonly #d: { db: Kysely<Database>; jobs: JobRunner; poster: ChannelPoster; clock: Clock; log: Logger };
+  readonly #d: {
+    db: Kysely<Database>;
+    jobs: Pick<JobRunner, 'register' | 'send' | 'schedule'>;
+    poster: ChannelPoster;
+    clock: Clock;
+    log: Logger;
+  };
 
   constructor(deps: {
     db: Kysely<Database>;
-    jobs: JobRunner;
+    jobs: Pick<JobRunner, 'register' | 'send' | 'schedule'>;
     poster: ChannelPoster;
     clock: Clock;
     log: Logger;
