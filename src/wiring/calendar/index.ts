@@ -1,9 +1,15 @@
-import { CalendarCache, type DailySummary, type MeetingReminders } from '../../calendar/index.ts';
+import {
+  CalendarCache,
+  type DailySummary,
+  type InvitationNotices,
+  type MeetingReminders,
+} from '../../calendar/index.ts';
 import type { CalendarSetting } from '../../calendar/settings/setting.ts';
 import type { Subcommand } from '../../core/commands/index.ts';
 import type { MmUserId } from '../../core/ids.ts';
 import { adminPart } from './admin.ts';
 import { agendaPart } from './agenda.ts';
+import { invitationsPart } from './invitations.ts';
 import { channelsPart } from './channels.ts';
 import { eventsPart } from './events.ts';
 import type { CalendarPart, CalendarShared, CalendarWiringDeps } from './part.ts';
@@ -21,6 +27,7 @@ export interface WiredCalendar {
   /** Parts tests and the benchmark drive directly. */
   reminders: MeetingReminders;
   summary: DailySummary;
+  invitations: InvitationNotices;
   /** Events linked to channels: their reminders (tests drive plan/deliver directly). */
   channels: ReturnType<typeof channelsPart>;
   subcommands: Subcommand[];
@@ -42,6 +49,7 @@ export function wireCalendarFeature(deps: CalendarWiringDeps): WiredCalendar {
   const shared: CalendarShared = { cache: new CalendarCache(deps.store.db, deps.clock), sync };
   const reminders = remindersPart(deps);
   const summary = summaryPart(deps, shared);
+  const invitations = invitationsPart(deps, shared);
   const channels = channelsPart(deps, shared);
   const parts: CalendarPart[] = [
     agendaPart(deps, shared),
@@ -49,6 +57,7 @@ export function wireCalendarFeature(deps: CalendarWiringDeps): WiredCalendar {
     summary,
     eventsPart(deps, shared),
     channels,
+    invitations,
     settingsPart(deps, { summary: summary.summary, parts: () => parts }),
     // Last: info and the admin commands close the help list.
     adminPart(deps, shared),
@@ -58,6 +67,7 @@ export function wireCalendarFeature(deps: CalendarWiringDeps): WiredCalendar {
     parts,
     reminders: reminders.reminders,
     summary: summary.summary,
+    invitations: invitations.invitations,
     channels,
     subcommands: parts.flatMap((p) => p.subcommands ?? []),
     settings: parts.flatMap((p) => p.settings ?? []),
