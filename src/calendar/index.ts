@@ -53,8 +53,34 @@ export type {
   ResponseState,
   ShowAs,
 } from './ports.ts';
-export { MeetingReminders, planRemindersQueue, reminderQueue } from './reminders/reminders.ts';
+export {
+  joinMeetingAction,
+  MeetingReminders,
+  planRemindersQueue,
+  type ReminderQuestion,
+  reminderQueue,
+} from './reminders/reminders.ts';
 export type { CalendarSetting, SettingOption } from './settings/setting.ts';
+export { type BusyBlock, busyBlocks, isBusy, mergeGapMs } from './status/busy-blocks.ts';
+export { statusErrors } from './status/errors.ts';
+export { createStatusMetrics, type StatusMetrics } from './status/metrics.ts';
+export type {
+  CustomStatus,
+  Presence,
+  PresenceState,
+  PromptButton,
+  PromptDms,
+  StatusPresence,
+} from './status/ports.ts';
+export { StatusSettingsUi } from './status/settings.ts';
+export {
+  type ConfirmData,
+  meetingCustomStatus,
+  StatusSync,
+  statusCheckQueue,
+  statusConfirmAction,
+  statusEvaluateQueue,
+} from './status/status-sync.ts';
 export {
   DailySummary,
   dailySummaryQueue,

@@ -3,6 +3,7 @@ import type { CalendarEventTable } from './calendar-event.ts';
 import type { CalendarInvitationTable } from './calendar-invitation.ts';
 import type { CalendarReminderTable } from './calendar-reminder.ts';
 import type { CalendarSettingsPanelTable } from './calendar-settings-panel.ts';
+import type { CalendarStatusTable } from './calendar-status.ts';
 import type { CalendarSummaryTable } from './calendar-summary.ts';
 import type { CalendarSyncTable } from './calendar-sync.ts';
 import type { CalendarWelcomeTable } from './calendar-welcome.ts';
@@ -41,6 +42,7 @@ export interface Database {
   calendar_event: CalendarEventTable;
   calendar_summary: CalendarSummaryTable;
   calendar_reminder: CalendarReminderTable;
+  calendar_status: CalendarStatusTable;
   calendar_invitation: CalendarInvitationTable;
   calendar_channel_link: CalendarChannelLinkTable;
   calendar_welcome: CalendarWelcomeTable;

@@ -3,15 +3,19 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.ts';
 import type { Subcommand } from '../../core/commands/index.ts';
+import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { defineQueue, type JobRunner } from '../../jobs/index.ts';
 import { CalendarEvents } from '../../store/calendar-event.ts';
 import { CalendarSyncs } from '../../store/calendar-sync.ts';
 import { CalendarReminders, type Database, type DueReminder } from '../../store/index.ts';
 import { cellText } from '../agenda/render.ts';
+import type { CalendarSetting } from '../settings/setting.ts';
+import type { PromptButton, PromptDms } from '../status/ports.ts';
 import type { SummaryMessenger } from '../summary/daily-summary.ts';
 import { fromRow } from '../sync/event-codec.ts';
 import { resolveZone } from '../time-zones.ts';
+import { reminderErrors } from './errors.ts';
 
 /** Once a minute: which reminders fall due in the next two minutes (overlapping windows: nothing is missed). */
 export const planRemindersQueue = defineQueue({
@@ -31,6 +35,15 @@ export const reminderQueue = defineQueue({
 
 const planWindowMs = 2 * 60_000;
 
+/** The action id of a reminder's "Join meeting" button. */
+export const joinMeetingAction = 'calendar.reminder.join';
+
+/** Adds a status question to a reminder (status sync, gcal #54: one message, not two). */
+export type ReminderQuestion = (
+  user: string,
+  event: { id: string; start: Date },
+) => Promise<{ line: string; buttons: PromptButton[] } | null>;
+
 /**
  * Meeting reminders, exactly once per event occurrence per user, N minutes before (5, 10 or 15; 10 unless
  * chosen; off possible). A minute cron runs one query over the cache for every user and enqueues each due
@@ -41,12 +54,25 @@ const planWindowMs = 2 * 60_000;
 export class MeetingReminders {
   readonly #db: Kysely<Database>;
   readonly #settings: CalendarReminders;
-  readonly #d: { jobs: JobRunner; messenger: SummaryMessenger; clock: Clock; log: Logger };
+  readonly #d: {
+    jobs: JobRunner;
+    messenger: SummaryMessenger;
+    prompts?: PromptDms;
+    question?: ReminderQuestion;
+    clock: Clock;
+    log: Logger;
+  };
 
+  /**
+   * `prompts` (bot DMs with buttons) gives the reminder its "Join meeting" button and lets `question` (status
+   * sync) add its buttons to the same message; without it reminders are plain DMs with a Markdown link.
+   */
   constructor(deps: {
     db: Kysely<Database>;
     jobs: JobRunner;
     messenger: SummaryMessenger;
+    prompts?: PromptDms;
+    question?: ReminderQuestion;
     clock: Clock;
     log: Logger;
   }) {
@@ -113,12 +139,71 @@ export class MeetingReminders {
       ...(e.location ? [`Where: ${cellText(e.location)}`] : []),
       ...(e.joinUrl ? [`[Join the meeting](${e.joinUrl})`] : []),
     ];
-    await this.#d.messenger.dm(
-      r.user,
-      lines.join('\n'),
-      `calendar-reminder:${r.user}:${r.eventId}:${r.start.toISOString()}`,
-    );
+    const key = `calendar-reminder:${r.user}:${r.eventId}:${r.start.toISOString()}`;
+    const buttons: PromptButton[] = [];
+    if (this.#d.prompts) {
+      if (e.joinUrl) {
+        buttons.push({
+          actionId: joinMeetingAction,
+          name: 'Join meeting',
+          style: 'primary',
+          data: { eventId: e.id },
+        });
+      }
+      const question = await this.#d.question?.(r.user, { id: e.id, start: r.start });
+      if (question) {
+        lines.push(question.line);
+        buttons.push(...question.buttons);
+      }
+    }
+    if (this.#d.prompts && buttons.length > 0)
+      await this.#d.prompts.dm(r.user, lines.join('\n'), buttons, key);
+    else await this.#d.messenger.dm(r.user, lines.join('\n'), key);
     return 'sent';
+  }
+
+  /**
+   * A click on "Join meeting": the current join link of that event, from the cache (a link changed since
+   * the reminder is the new one). Returns the reply text.
+   */
+  async joinLink(user: string, eventId: string): Promise<string> {
+    const row = await new CalendarEvents(this.#db).get(user, eventId);
+    const e = row ? fromRow(row) : undefined;
+    if (!e || e.isCancelled) return 'This meeting is no longer on your calendar.';
+    if (!e.joinUrl) return 'This meeting has no online meeting link any more.';
+    const title = cellText(e.subject.trim() === '' ? '(No subject)' : e.subject);
+    return `🔗 [Join ${title}](${e.joinUrl})`;
+  }
+
+  /** The reminder lead as a setting for the settings panel (the same value `/mscalendar reminders` sets). */
+  setting(): CalendarSetting {
+    const values = ['5', '10', '15', 'off'];
+    return {
+      id: 'reminders.lead',
+      title: 'Meeting reminders',
+      description: 'A DM before each meeting, with its join link.',
+      options: values.map((value) => ({ value, label: value === 'off' ? 'Off' : `${value} min before` })),
+      control: 'buttons',
+      current: async (user) => {
+        const lead = await this.#settings.lead(user);
+        return lead === 0 ? 'off' : String(lead);
+      },
+      apply: async (user, value) => {
+        if (!values.includes(value)) {
+          throw new AppError(
+            reminderErrors.MM365_CALENDAR_REMINDER_LEAD_INVALID,
+            `"${value}" is not a choice. Choose 5, 10, 15 or off.`,
+            { details: { value } },
+          );
+        }
+        await this.#settings.setLead(
+          user,
+          value === 'off' ? 0 : Number(value),
+          new Date(this.#d.clock.now()),
+        );
+      },
+      welcome: { question: 'How long before each meeting should I remind you?' },
+    };
   }
 
   remove(user: string): Promise<void> {

@@ -7,6 +7,7 @@ import * as m0005 from './0005-connect-request.ts';
 import * as m0006 from './0006-calendar.ts';
 import * as m0007 from './0007-calendar-summary.ts';
 import * as m0008 from './0008-calendar-reminder.ts';
+import * as m0009 from './0009-calendar-status.ts';
 import * as m0010 from './0010-calendar-invitation.ts';
 import * as m0011 from './0011-calendar-channel-link.ts';
 import * as m0012 from './0012-calendar-welcome.ts';
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0006-calendar': m0006,
   '0007-calendar-summary': m0007,
   '0008-calendar-reminder': m0008,
+  '0009-calendar-status': m0009,
   '0010-calendar-invitation': m0010,
   '0011-calendar-channel-link': m0011,
   '0012-calendar-welcome': m0012,

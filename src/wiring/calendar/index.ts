@@ -5,6 +5,7 @@ import {
   type MeetingReminders,
 } from '../../calendar/index.ts';
 import type { CalendarSetting } from '../../calendar/settings/setting.ts';
+import type { StatusSync } from '../../calendar/status/status-sync.ts';
 import type { Subcommand } from '../../core/commands/index.ts';
 import type { MmUserId } from '../../core/ids.ts';
 import { adminPart } from './admin.ts';
@@ -15,6 +16,7 @@ import { eventsPart } from './events.ts';
 import type { CalendarPart, CalendarShared, CalendarWiringDeps } from './part.ts';
 import { remindersPart } from './reminders.ts';
 import { settingsPart } from './settings.ts';
+import { statusPart } from './status.ts';
 import { summaryPart } from './summary.ts';
 import { wireCalendar } from './sync.ts';
 
@@ -27,6 +29,7 @@ export interface WiredCalendar {
   /** Parts tests and the benchmark drive directly. */
   reminders: MeetingReminders;
   summary: DailySummary;
+  status: StatusSync;
   invitations: InvitationNotices;
   /** Events linked to channels: their reminders (tests drive plan/deliver directly). */
   channels: ReturnType<typeof channelsPart>;
@@ -47,13 +50,15 @@ export interface WiredCalendar {
 export function wireCalendarFeature(deps: CalendarWiringDeps): WiredCalendar {
   const sync = wireCalendar(deps);
   const shared: CalendarShared = { cache: new CalendarCache(deps.store.db, deps.clock), sync };
-  const reminders = remindersPart(deps);
+  const status = statusPart(deps, shared);
+  const reminders = remindersPart(deps, status.status);
   const summary = summaryPart(deps, shared);
   const invitations = invitationsPart(deps, shared);
   const channels = channelsPart(deps, shared);
   const parts: CalendarPart[] = [
     agendaPart(deps, shared),
     reminders,
+    status,
     summary,
     eventsPart(deps, shared),
     channels,
@@ -67,6 +72,7 @@ export function wireCalendarFeature(deps: CalendarWiringDeps): WiredCalendar {
     parts,
     reminders: reminders.reminders,
     summary: summary.summary,
+    status: status.status,
     invitations: invitations.invitations,
     channels,
     subcommands: parts.flatMap((p) => p.subcommands ?? []),
