@@ -114,7 +114,9 @@ describe('welcome flow and settings panel, end to end', () => {
 
   it('connect → welcome questions → panel shows the answers → a change in the panel reaches the summary', async () => {
     const alice = me('alice').id;
-    expect(await type('alice', '/mscalendar connect')).toContain('✅ Connected to Microsoft Calendar');
+    const connected = await type('alice', '/mscalendar connect');
+    expect(connected).toContain('✅ Connected to Microsoft Calendar');
+    expect(connected).toContain('a few questions follow in separate messages');
     // Turning the summary on needs the mailbox zone, known once the first sync round is in.
     await waitFor(
       "alice's calendar synced",

@@ -62,6 +62,9 @@ export function settingsPart(
     panel,
     welcomeFlow,
     subcommands: [panel.subcommand()],
+    welcome: [
+      '- `/mscalendar settings` shows and changes all of this; a few questions follow in separate messages to set it up now.',
+    ],
     settings: summarySettings(opts.summary),
     onConnected: async (user) => {
       await welcomeFlow.start(user);
