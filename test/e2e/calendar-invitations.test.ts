@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type App, buildApp } from '../../src/app.ts';
@@ -311,6 +312,13 @@ describe('invitation DMs and RSVP, end to end', () => {
       30_000,
     );
     expect(await about('Quiet one')).toEqual([]);
+    // Not merely late: no DM job was queued for either change.
+    const jobs = await sql<{ n: string }>`
+      select count(*)::text as n from pgboss.job
+      where name = 'calendar.invitation' and (data::text like '%Quiet one%' or data::text like '%Room 8%')`.execute(
+      app.store.db,
+    );
+    expect(jobs.rows[0]?.n).toBe('0');
     expect(await about('Updated: [Stale buttons]')).toEqual([]);
 
     expect(await type('alice', '/mscalendar disconnect')).toContain('Disconnected');
