@@ -56,6 +56,18 @@ export function blockAt(blocks: readonly BusyBlock[], now: number, earlyMs = 2_0
   return blocks.find((b) => b.start.getTime() <= now + earlyMs && b.end.getTime() > now);
 }
 
+/**
+ * The part of `block` still to come at `now`: its events that have not ended, from the first of them. A
+ * block whose earlier meetings are over but whose next one has not begun yet (a gap, possibly bridged by
+ * merging with a meeting added just now) starts at that next meeting, not in the past.
+ */
+export function remainingPart(block: BusyBlock, now: number): BusyBlock {
+  const live = block.events.filter((e) => e.end.getTime() > now);
+  const first = live[0];
+  if (!first || live.length === block.events.length) return block;
+  return { start: first.start, end: block.end, events: live };
+}
+
 /** The first block starting after `now` (+ earlyMs), if any. */
 export function nextBlock(blocks: readonly BusyBlock[], now: number, earlyMs = 2_000): BusyBlock | undefined {
   return blocks.find((b) => b.start.getTime() > now + earlyMs);

@@ -14,7 +14,7 @@ import type { CalendarEvent } from '../ports.ts';
 import type { CalendarChange, CalendarChangeListener } from '../sync/calendar-sync.ts';
 import { fromRow } from '../sync/event-codec.ts';
 import { resolveZone } from '../time-zones.ts';
-import { type BusyBlock, blockAt, busyBlocks, isBusy, nextBlock } from './busy-blocks.ts';
+import { type BusyBlock, blockAt, busyBlocks, isBusy, nextBlock, remainingPart } from './busy-blocks.ts';
 import { createStatusMetrics, type StatusMetrics, type StatusResult } from './metrics.ts';
 import type { CustomStatus, PromptButton, PromptDms, StatusPresence } from './ports.ts';
 
@@ -189,17 +189,26 @@ export class StatusSync {
     const enabled = row.mode !== 'off' || row.custom;
     const blocks = enabled ? await this.#blocks(user, now) : [];
     let state: StatusBlockState = { ...row };
-    let current = blocks ? blockAt(blocks, now) : undefined;
+    const found = blocks ? blockAt(blocks, now) : undefined;
+    let current = found ? remainingPart(found, now) : undefined;
+    const handled = (b: BusyBlock | undefined) =>
+      b !== undefined &&
+      row.blockStart !== null &&
+      row.blockEnd !== null &&
+      b.start.getTime() < row.blockEnd.getTime() &&
+      b.end.getTime() > row.blockStart.getTime();
+    let upcoming: Date | undefined;
+    if (current && current.start.getTime() > now + 2_000 && !handled(current)) {
+      // Between meetings of a block we are not in yet: it begins with its next meeting.
+      upcoming = current.start;
+      current = undefined;
+    }
     if (blocks === null && row.blockStart && row.blockEnd && row.blockEnd.getTime() > now) {
       // Calendar unavailable (sync restarting, session lost): keep the block we know until its end.
       current = { start: row.blockStart, end: row.blockEnd, events: [] };
     }
     if (row.blockStart && row.blockEnd) {
-      const same =
-        current &&
-        current.start.getTime() < row.blockEnd.getTime() &&
-        current.end.getTime() > row.blockStart.getTime();
-      if (same && current) {
+      if (current && handled(current)) {
         state = await this.#continue(user, row, state, current, now);
       } else {
         state = await this.#end(user, row, state, now);
@@ -208,7 +217,7 @@ export class StatusSync {
     } else if (current) {
       state = await this.#start(user, row, state, current, now);
     }
-    const next = current ? current.end : blocks ? nextBlock(blocks, now)?.start : undefined;
+    const next = current ? current.end : (upcoming ?? (blocks ? nextBlock(blocks, now)?.start : undefined));
     if (next && (state.nextAt?.getTime() !== next.getTime() || state.nextAt.getTime() <= now)) {
       await this.request(user, { at: next });
       state = { ...state, nextAt: next };
@@ -278,9 +287,11 @@ export class StatusSync {
   ): Promise<StatusBlockState> {
     if (row.mode === 'off' && !row.custom) return this.#end(user, row, state, now);
     const moved = state.blockEnd?.getTime() !== block.end.getTime();
-    let next: StatusBlockState = { ...state, blockStart: block.start, blockEnd: block.end };
+    // The block keeps the start it was handled with (questions and answers refer to it); its end follows.
+    let next: StatusBlockState = { ...state, blockEnd: block.end };
     if (state.outcome === 'offline' || state.outcome === 'failed') {
-      return this.#start(user, row, { ...next, outcome: null }, block, now);
+      const same = { ...block, start: state.blockStart ?? block.start };
+      return this.#start(user, row, { ...next, outcome: null }, same, now);
     }
     if (state.outcome === 'asked' && state.answer !== null) {
       if (state.answer === 'yes') return this.#apply(user, row, next, block, now, false);
@@ -314,7 +325,11 @@ export class StatusSync {
     now: number,
     atStart: boolean,
   ): Promise<StatusBlockState> {
-    let state: StatusBlockState = { ...base, blockStart: block.start, blockEnd: block.end };
+    let state: StatusBlockState = {
+      ...base,
+      blockStart: base.blockStart ?? block.start,
+      blockEnd: block.end,
+    };
     const target = row.mode === 'off' ? null : row.mode;
     let presence: Awaited<ReturnType<StatusPresence['get']>>;
     try {

@@ -221,6 +221,23 @@ describe.each(drivers)('status sync on %s', (driver) => {
     ).toBe(1);
   });
 
+  it('a meeting added right after one that is over starts its own block at its own start (no early change)', async () => {
+    await connect('u1', { mode: 'dnd', confirm: true });
+    presence.is('u1', 'online');
+    await put('u1', meeting('a', 0, 30, { subject: 'First' }));
+    goTo(31);
+    // 9:33–10:00 bridges the 1-minute gap with "First", which is over: nothing changes before 9:33.
+    await put('u1', meeting('b', 33, 60, { subject: 'Second' }));
+    await status.evaluate('u1');
+    expect(prompts.sent).toEqual([]);
+    expect(planned('u1')).toEqual([at(33).toISOString()]);
+    goTo(33);
+    await status.evaluate('u1');
+    expect(prompts.sent.map((p) => p.message)).toEqual([
+      '📅 **Second** starts now. Set your status to Do Not Disturb until 10:00 AM?',
+    ]);
+  });
+
   it('ignores tentative, free, all-day, cancelled and declined events, and counts out-of-office as busy', async () => {
     await connect('u1', { mode: 'away' });
     presence.is('u1', 'online');
