@@ -16,16 +16,20 @@
  * its users listed (CalendarUsers) and a token per user, which SimTokens mints (see sim-tokens.ts). Bot DMs go
  * to a recording messenger with the real messenger's contract (one post per key).
  *
- * Status sync (src/calendar/status/) is not built yet: `statusLag` stays undefined and the report says so.
- * When it exists, construct it next to the reminders below and fill `statusLagsMs` (status change time minus
- * meeting start, per busy meeting) from the Mattermost simulator's status changes.
+ * Status sync (src/calendar/status/) runs for every user (Do Not Disturb and "In a meeting"), writing to a
+ * RecordingPresence (status-probe.ts) in place of Mattermost; its lag is measured per busy block of the
+ * final calendars. Between minutes the clock steps to each job's due time, so a job planned for 10:00:07
+ * runs at 10:00:07, not at the next minute: the measured lag is the product's, not the stepping's.
  */
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { startMicrosoftSim } from '../../sim/microsoft/index.ts';
 import { SimClock } from '../../sim/shared/clock.ts';
 import { CalendarCache } from '../../src/calendar/cache.ts';
+import type { CalendarEvent } from '../../src/calendar/ports.ts';
 import { MeetingReminders } from '../../src/calendar/reminders/reminders.ts';
+import type { PromptDms } from '../../src/calendar/status/ports.ts';
+import { StatusSync } from '../../src/calendar/status/status-sync.ts';
 import { DailySummary, type SummaryMessenger } from '../../src/calendar/summary/daily-summary.ts';
 import { registerCalendarSync } from '../../src/calendar/sync/register.ts';
 import { resolveZone } from '../../src/calendar/time-zones.ts';
@@ -33,13 +37,16 @@ import type { Clock } from '../../src/core/clock.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { createMetrics } from '../../src/core/metrics/registry.ts';
 import { Vault } from '../../src/core/vault/index.ts';
+import { graphEventSchema, toCalendarEvent } from '../../src/microsoft/calendar/graph-event.ts';
 import { createCalendarGraph } from '../../src/microsoft/calendar/index.ts';
 import { trustExtraCa } from '../../src/microsoft/clouds.ts';
+import { CalendarStatuses } from '../../src/store/calendar-status.ts';
 import { migrateToLatest } from '../../src/store/index.ts';
 import { benchEdge } from './edge.ts';
 import { type PluginCounts, PluginReplay } from './plugin-replay.ts';
 import { makePopulation, type PlannedChange, type Population, simSeed } from './population.ts';
 import { SimTokens } from './sim-tokens.ts';
+import { RecordingPresence, statusLags } from './status-probe.ts';
 import { type BenchDriver, openBenchStore } from './store.ts';
 import { VirtualJobRunner } from './virtual-jobs.ts';
 
@@ -87,8 +94,14 @@ export interface CalendarBenchResult {
   notifications: { delivered: number; dropped: number };
   jobs: Record<string, { sent: number; completed: number; failed: number; gaveUp: number }>;
   errors: string[];
-  /** Undefined: status sync not built. */
-  statusLagMs: { p50: number; p99: number; samples: number } | undefined;
+  /** Status change minus block start, over the busy blocks of the final calendars (undefined: not measured). */
+  statusLagMs:
+    | { p50: number; p99: number; max: number; samples: number; blocks: number; missed: number }
+    | undefined;
+  /** The plugin's status change (first 5-minute run that saw the busy meeting) minus the meeting's start. */
+  pluginStatusLeadMs: { p50: number; p99: number; min: number; samples: number } | undefined;
+  /** When our reminders were posted, minutes before the meeting (min and max over all). */
+  reminderLeadMinutes: { min: number; max: number } | undefined;
   peakRssMb: number;
   wallSeconds: number;
 }
@@ -216,16 +229,29 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
       clock,
       log,
     });
-    const posts = new Map<string, { user: string; text: string; count: number }>();
+    const posts = new Map<string, { user: string; text: string; count: number; at: number }>();
     const messenger: SummaryMessenger = {
       async dm(user, text, key) {
         const p = posts.get(key);
         if (p) p.count++;
-        else posts.set(key, { user, text, count: 1 });
+        else posts.set(key, { user, text, count: 1, at: clock.now() });
       },
     };
+    const prompts: PromptDms = { dm: (user, text, _buttons, key) => messenger.dm(user, text, key) };
+    const presence = new RecordingPresence(clock);
+    const status = new StatusSync({ db: store.db, jobs: jobs.asJobRunner(), presence, prompts, clock, log });
+    status.register();
+    calendar.sync.onChanges(status.listener());
     const cache = new CalendarCache(store.db, clock);
-    const reminders = new MeetingReminders({ db: store.db, jobs: jobs.asJobRunner(), messenger, clock, log });
+    const reminders = new MeetingReminders({
+      db: store.db,
+      jobs: jobs.asJobRunner(),
+      messenger,
+      prompts,
+      question: (user, event) => status.questionForReminder(user, event),
+      clock,
+      log,
+    });
     reminders.register();
     const summary = new DailySummary({
       db: store.db,
@@ -256,10 +282,14 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
     for (const id of ids) await calendar.userConnected(id);
     await calendar.schedule();
     await reminders.schedule();
+    await status.schedule();
     await edge.schedule();
     await jobs.runDue();
+    const statuses = new CalendarStatuses(store.db);
     for (const u of population.users) {
       if (u.summary) await summary.update(u.mmId, { enabled: true, localTime: '08:00' });
+      await statuses.setSettings(u.mmId, { mode: 'dnd', custom: true }, new Date(clock.now()));
+      await status.request(u.mmId);
     }
     await settle();
     await jobs.runDue();
@@ -365,6 +395,11 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
         await settle();
         await jobs.runDue();
       }
+      // Jobs due before the next minute run at their own time.
+      for (let due = jobs.nextDue(); due !== undefined && due < t + 60_000; due = jobs.nextDue()) {
+        if (due > simClock.now()) await simClock.set(due);
+        await jobs.runDue();
+      }
       sampleRss();
       if ((t - dayStart) % 3_600_000 === 0 && t > dayStart) {
         o.progress?.(
@@ -383,12 +418,15 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
     // Ground truth: every occurrence on the final calendars, read app-only by an audit app.
     const auditToken = await tokens.app(apps.audit);
     const expected = new Set<string>();
+    const calendars = new Map<string, CalendarEvent[]>();
     const leadMs = 10 * 60_000;
     for (const u of population.users) {
       let next: string | undefined =
         `${ready.graph}/users/${simIdOf.get(u.key)}/calendarView?startDateTime=${new Date(dayStart).toISOString()}&endDateTime=${new Date(dayEnd + leadMs).toISOString()}`;
       while (next) {
-        const res = await fetch(next, { headers: { authorization: `Bearer ${auditToken}` } });
+        const res = await fetch(next, {
+          headers: { authorization: `Bearer ${auditToken}`, prefer: 'outlook.body-content-type="text"' },
+        });
         if (!res.ok) throw new Error(`audit calendarView ${u.key}: ${res.status}`);
         const page = (await res.json()) as {
           value: {
@@ -402,6 +440,12 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
           '@odata.nextLink'?: string;
         };
         for (const e of page.value) {
+          const parsed = graphEventSchema.safeParse(e);
+          if (!parsed.success)
+            throw new Error(`audit: event ${e.id} does not parse: ${parsed.error.message}`);
+          const list = calendars.get(u.mmId) ?? [];
+          list.push(toCalendarEvent(parsed.data));
+          calendars.set(u.mmId, list);
           const start = Date.parse(`${e.start.dateTime.slice(0, 23)}Z`);
           if (e.isCancelled || e.isAllDay || e.type === 'seriesMaster') continue;
           if (e.responseStatus?.response === 'declined') continue;
@@ -413,10 +457,15 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
     }
     const ourReminders = new Map<string, number>();
     let sameKeyRepeats = 0;
+    let leadMin = Number.POSITIVE_INFINITY;
+    let leadMax = Number.NEGATIVE_INFINITY;
     for (const [key, p] of posts) {
       const m = /^calendar-reminder:([^:]+):(.+):(\d{4}-\d\d-\d\dT[\d:.]+Z)$/.exec(key);
       if (!m) continue;
-      const k = `${keyOf.get(m[1] as string)}|${m[2]}|${Date.parse(m[3] as string)}`;
+      const start = Date.parse(m[3] as string);
+      leadMin = Math.min(leadMin, (start - p.at) / 60_000);
+      leadMax = Math.max(leadMax, (start - p.at) / 60_000);
+      const k = `${keyOf.get(m[1] as string)}|${m[2]}|${start}`;
       ourReminders.set(k, (ourReminders.get(k) ?? 0) + 1);
       sameKeyRepeats += p.count - 1;
     }
@@ -459,6 +508,10 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
         gaveUp: s.gaveUp - b.gaveUp,
       };
     }
+    const lag = statusLags(calendars, presence, 'dnd', dayStart, dayEnd);
+    const pct = (sorted: number[], p: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+    const pluginLeads = plugin ? [...plugin.counts.statusChanges.values()].sort((a, b) => a - b) : [];
     sampleRss();
     const occurrences = population.meetings.reduce((n, m) => n + 1 + m.attendees.length, 0);
     return {
@@ -492,7 +545,27 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
       },
       jobs: jobStats,
       errors: [...jobs.errors, ...lost.map((l) => `session lost ${l}`)],
-      statusLagMs: undefined,
+      statusLagMs:
+        lag.blocks === 0
+          ? undefined
+          : {
+              p50: pct(lag.lagsMs, 50),
+              p99: pct(lag.lagsMs, 99),
+              max: lag.lagsMs.at(-1) ?? Number.NaN,
+              samples: lag.lagsMs.length,
+              blocks: lag.blocks,
+              missed: lag.missed,
+            },
+      pluginStatusLeadMs:
+        pluginLeads.length === 0
+          ? undefined
+          : {
+              p50: pct(pluginLeads, 50),
+              p99: pct(pluginLeads, 99),
+              min: pluginLeads[0] as number,
+              samples: pluginLeads.length,
+            },
+      reminderLeadMinutes: leadMin === Number.POSITIVE_INFINITY ? undefined : { min: leadMin, max: leadMax },
       peakRssMb: peakRss / 1024 / 1024,
       wallSeconds: (performance.now() - wallStart) / 1000,
     };

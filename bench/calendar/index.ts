@@ -53,6 +53,9 @@ export function printCalendarResult(r: CalendarBenchResult): void {
     'calls',
     `${r.connect.graphCalls} total`,
   );
+  for (const [route, n] of Object.entries(r.connect.byRoute).sort((a, b) => b[1] - a[1])) {
+    line(`  ${route}`.slice(0, 44), n, 'calls', `${(n / r.users).toFixed(2)} per user, at connect`);
+  }
   line('ours: Graph calls', r.ours.graphCalls, 'calls', `${scale}; simulator counted ${r.ours.simCounted}`);
   line('ours: Graph calls per user per day', perUserDay(r.ours.graphCalls, r), 'calls', scale);
   for (const [route, n] of Object.entries(r.ours.byRoute).sort((a, b) => b[1] - a[1])) {
@@ -102,7 +105,9 @@ export function printCalendarResult(r: CalendarBenchResult): void {
       `${who}: reminders duplicated`,
       t.duplicates,
       'DMs',
-      `${t.sameKeyRepeats} same-key repeats absorbed by the DM key`,
+      who === 'ours'
+        ? `${t.sameKeyRepeats} same-key repeats absorbed by the DM key`
+        : 'same meeting reminded in two runs',
     );
     line(`${who}: reminders missed`, t.missed, 'DMs', 'expected, never sent');
   };
@@ -115,11 +120,36 @@ export function printCalendarResult(r: CalendarBenchResult): void {
     'notes',
     `${r.notifications.dropped} dropped`,
   );
+  if (r.reminderLeadMinutes) {
+    line(
+      'ours: reminder posted, minutes before start',
+      r.reminderLeadMinutes.min,
+      'min',
+      `min; max ${r.reminderLeadMinutes.max.toFixed(2)} (lead 10)`,
+    );
+  }
   if (r.statusLagMs) {
-    line('status lag p50', r.statusLagMs.p50 / 1000, 's', `${r.statusLagMs.samples} meetings`);
-    line('status lag p99', r.statusLagMs.p99 / 1000, 's', `${r.statusLagMs.samples} meetings`);
+    const l = r.statusLagMs;
+    line(
+      'ours: status lag p50',
+      l.p50 / 1000,
+      's',
+      `after block start; ${l.samples} of ${l.blocks} busy blocks`,
+    );
+    line('ours: status lag p99', l.p99 / 1000, 's', `max ${(l.max / 1000).toFixed(2)} s`);
+    line('ours: busy blocks without a status change', l.missed, 'blocks', `of ${l.blocks}`);
   } else {
-    out('status lag: not measured (status sync not built)');
+    out('status lag: not measured (no busy block in the window)');
+  }
+  if (r.pluginStatusLeadMs) {
+    const l = r.pluginStatusLeadMs;
+    line(
+      'plugin: status set vs start p50',
+      l.p50 / 1000,
+      's',
+      `negative = early; ${l.samples} busy meetings`,
+    );
+    line('plugin: status set vs start p99', l.p99 / 1000, 's', `earliest ${(l.min / 1000).toFixed(0)} s`);
   }
   line(
     'peak RSS',

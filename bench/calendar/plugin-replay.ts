@@ -29,6 +29,11 @@ export interface PluginCounts {
   renewals: number;
   /** (user, event, start) → reminders the plugin sent for it. */
   reminders: Map<string, number>;
+  /**
+   * (user, event, start) of busy meetings → first run that saw it minus its start (ms; negative = before):
+   * when the plugin's status sync could first set the user busy (§3.6: showAs busy, ≥ 1 attendee).
+   */
+  statusChanges: Map<string, number>;
   summaries: number;
 }
 
@@ -42,6 +47,8 @@ interface ReplayUser {
 interface ViewEvent {
   id: string;
   isCancelled?: boolean;
+  showAs?: string;
+  attendees?: unknown[];
   start: { dateTime: string };
 }
 
@@ -56,6 +63,7 @@ export class PluginReplay {
     summaryBatchItems: 0,
     renewals: 0,
     reminders: new Map(),
+    statusChanges: new Map(),
     summaries: 0,
   };
   readonly #graph: string;
@@ -92,6 +100,10 @@ export class PluginReplay {
       for (const e of events) {
         if (e.isCancelled) continue;
         const start = Date.parse(`${e.start.dateTime.slice(0, 23)}Z`);
+        const seen = `${user.key}|${e.id}|${start}`;
+        if (e.showAs === 'busy' && (e.attendees?.length ?? 0) > 0 && !this.counts.statusChanges.has(seen)) {
+          this.counts.statusChanges.set(seen, at - start);
+        }
         if (Math.abs(start - end) > 5.5 * 60_000) continue;
         const key = `${user.key}|${e.id}|${start}`;
         this.counts.reminders.set(key, (this.counts.reminders.get(key) ?? 0) + 1);

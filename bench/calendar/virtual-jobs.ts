@@ -143,6 +143,13 @@ export class VirtualJobRunner {
     }
   }
 
+  /** When the earliest queued job falls due (ms), undefined when none is queued. */
+  nextDue(): number | undefined {
+    let next: number | undefined;
+    for (const j of this.#queue) if (next === undefined || j.due < next) next = j.due;
+    return next;
+  }
+
   /** Jobs still queued (due later, or retries waiting). */
   get pending(): number {
     return this.#queue.length;

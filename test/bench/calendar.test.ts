@@ -1,7 +1,7 @@
 /**
  * The calendar benchmark's harness at tiny scale (5 users, 3 simulated hours, many changes), so CI proves it
- * runs end to end: the simulator, our calendar modules on the virtual job runner, notifications through the
- * webhook, the plugin replay, and the tallies. It asserts the harness works and its tallies agree with
+ * runs end to end: the simulator, our calendar modules (sync, reminders, summary, status) on the virtual job
+ * runner, notifications through the webhook, the plugin replay, and the tallies. It asserts the harness works and its tallies agree with
  * themselves, not performance figures (benchmarks measure those; docs/performance.md quotes them).
  */
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { runCalendarDay } from '../../bench/calendar/harness.ts';
 import { parseCalendarArgs } from '../../bench/calendar/index.ts';
 
 describe('calendar benchmark harness', () => {
-  it('runs a small simulated day: changes reach the cache, every expected reminder is sent once', async () => {
+  it('runs a small simulated day: changes reach the cache, every reminder is sent once, status follows blocks', async () => {
     const r = await runCalendarDay({
       users: 5,
       hours: 3,
@@ -34,7 +34,11 @@ describe('calendar benchmark harness', () => {
     expect(r.plugin?.batchRequests).toBe(36);
     expect(r.plugin?.batchItems).toBe(180);
     expect(r.ours.graphCalls).toBeLessThan((r.plugin?.httpRequests ?? 0) + (r.plugin?.subRequests ?? 0));
-    expect(r.statusLagMs).toBeUndefined();
+    // Status sync: every busy block of the final calendars turned the user DND, within a minute of its start.
+    expect(r.statusLagMs?.blocks).toBeGreaterThan(0);
+    expect(r.statusLagMs?.missed).toBe(0);
+    expect(r.statusLagMs?.p99).toBeLessThanOrEqual(60_000);
+    expect(r.reminderLeadMinutes?.min).toBeGreaterThan(9.9);
   }, 60_000);
 
   it('reads its scale from the command line after the benchmark name', () => {
