@@ -291,5 +291,32 @@ describe('calendar events and linked channels, end to end', () => {
       'The event **Launch review** was unlinked from this channel by @bob.',
     );
     expect((await command('bob', 'off-topic', '/mscalendar links')).reply).toContain('No events are linked');
+
+    // The organizer deletes the meeting: her copy goes, bob's turns cancelled; the channel still linked hears
+    // it once, and the unlinked one not at all.
+    await app.upstreams?.microsoft.edge
+      .asUser(userOf('alice').id, 'calendar')
+      .request({ method: 'DELETE', path: `/me/events/${alicesCopy.id}` });
+    await waitFor(
+      'both caches to see the deletion',
+      async () =>
+        (await cached('alice', 'Launch review')).length === 0 &&
+        (await new CalendarEvents(app.store.db).get(userOf('bob').id, bobsCopy.id))?.isCancelled === true,
+      30_000,
+    );
+    await waitFor(
+      'the deletion posts',
+      async () => {
+        const counts = await app.jobs.countJobs(channelNoticeQueue);
+        return (counts.created ?? 0) + (counts.active ?? 0) + (counts.retry ?? 0) === 0;
+      },
+      30_000,
+    );
+    const gone = (channel: string) =>
+      channelPosts(channel).then((all) =>
+        all.filter((m) => /^(❌|🗑️) The event \*\*Launch review\*\*/u.test(m)),
+      );
+    expect(await gone('town-square')).toHaveLength(1);
+    expect(await gone('off-topic')).toHaveLength(0);
   }, 90_000);
 });

@@ -28,7 +28,11 @@ export interface ChangeNotice {
   event: CalendarEvent;
   /** Human lines saying what changed. */
   lines: string[];
-  /** Identifies the change itself (same for every attendee's copy), for the post key. */
+  /**
+   * Identifies the change itself (the same for every attendee's copy), for the post key. A cancellation and
+   * a deletion of the same occurrence share one: the organizer's copy is deleted while the attendees' copies
+   * turn cancelled, and the channel hears it once.
+   */
   fingerprint: string;
 }
 
@@ -53,7 +57,7 @@ export function noticeOf(change: CalendarChange, zone: ResolvedZone, now: Date):
       lines: [
         `🗑️ The event **${subjectOf(before)}** (${whenText(before, zone)}) was deleted by its organizer.`,
       ],
-      fingerprint: hash(['deleted', before.start.toISOString()]),
+      fingerprint: hash(['gone', before.start.toISOString()]),
     };
   }
   if (after.partial || before.partial || after.end <= now) return null;
@@ -61,8 +65,9 @@ export function noticeOf(change: CalendarChange, zone: ResolvedZone, now: Date):
     return {
       kind: 'cancelled',
       event: after,
-      lines: [`❌ The event **${subjectOf(after)}** (${whenText(after, zone)}) was cancelled.`],
-      fingerprint: hash(['cancelled', after.start.toISOString()]),
+      // Graph prefixes a cancelled copy's subject with "Canceled: "; the subject as it was reads better.
+      lines: [`❌ The event **${subjectOf(before)}** (${whenText(after, zone)}) was cancelled.`],
+      fingerprint: hash(['gone', after.start.toISOString()]),
     };
   }
   if (after.isCancelled) return null;

@@ -177,6 +177,14 @@ describe('change posts', () => {
     );
     expect(noticeOf({ before, after: { ...before, isCancelled: true } }, zone, at)?.kind).toBe('cancelled');
     expect(noticeOf({ before, after: null }, zone, at)?.kind).toBe('deleted');
+    // The organizer's copy deleted and an attendee's copy cancelled are one event for the channel.
+    expect(noticeOf({ before, after: null }, zone, at)?.fingerprint).toBe(
+      noticeOf(
+        { before: { ...before, isOrganizer: false }, after: { ...before, isCancelled: true } },
+        zone,
+        at,
+      )?.fingerprint,
+    );
     expect(noticeOf({ before: { ...before, isOrganizer: false }, after: null }, zone, at)).toBeNull();
     expect(noticeOf({ before: null, after: before }, zone, at)).toBeNull();
     expect(noticeOf({ before, after: { ...before, bodyPreview: 'new notes' } }, zone, at)).toBeNull();
