@@ -227,6 +227,19 @@ describe('welcome flow and settings panel, end to end', () => {
       ['Off', 'primary'],
     ]);
 
+    // A value the feature refuses (the calendar is not synchronised, so no zone to schedule in) changes
+    // nothing: the post stays as it was (the user gets the reason as an ephemeral reply).
+    const setSync = (status: 'starting' | 'active') =>
+      app.store.db.updateTable('calendar_sync').set({ status }).where('mm_user_id', '=', alice).execute();
+    await setSync('starting');
+    const on = card(offPanel, 'Daily summary')?.actions?.find((a) => a.name === 'On') as Action;
+    expect((await click('alice', offPanel, on)).status).toBe(200);
+    expect(await summarySchedule(alice)).toEqual([]);
+    expect(((await api('alice', 'GET', `/posts/${second.id}`)).body as Post).props).toEqual(offPanel.props);
+    await setSync('active');
+    expect((await click('alice', offPanel, on)).status).toBe(200);
+    expect(await summarySchedule(alice)).toEqual(['30 9 * * 1,3']);
+
     // Disconnecting deletes the panel and forgets the welcome run; connecting again asks again.
     expect(await type('alice', '/mscalendar disconnect')).toContain('Disconnected');
     expect((await api('alice', 'GET', `/posts/${second.id}`)).status).toBe(404);
