@@ -135,6 +135,19 @@ export class CalendarChannelLinks {
     }));
   }
 
+  /** For each of the channel's links, the first start at or after `from` in any synced cache (not cancelled). */
+  async nextStarts(channelId: string, from: Date): Promise<Map<string, Date>> {
+    const rows = await sql<{ ical_uid: string; next: Date }>`
+      select l.ical_uid, min(e.start_at) as next
+      from calendar_channel_link l
+      join calendar_event e on e.start_at >= ${from}
+      join calendar_sync s on s.mm_user_id = e.mm_user_id and s.status = 'active'
+      left join calendar_event m on m.mm_user_id = e.mm_user_id and m.event_id = e.series_master_id
+      where l.channel_id = ${channelId} and ${linkMatch} and not e.is_cancelled and e.event_type <> 'seriesMaster'
+      group by l.ical_uid`.execute(this.#db);
+    return new Map(rows.rows.map((r) => [r.ical_uid, new Date(r.next)]));
+  }
+
   /** The linked occurrence of (channel, key) starting exactly at `start`, if a synced cache still has it on. */
   async occurrenceAt(channelId: string, icalUid: string, start: Date): Promise<LinkedOccurrence | undefined> {
     const rows = await sql<{ mm_user_id: string; event_id: string }>`

@@ -18,6 +18,7 @@ import type {
 } from '../events/ports.ts';
 import type { CalendarEvent } from '../ports.ts';
 import { fromRow } from '../sync/event-codec.ts';
+import { resolveZone } from '../time-zones.ts';
 import { meetingKey } from './meeting-key.ts';
 import { detailLines, subjectOf } from './render.ts';
 
@@ -137,11 +138,17 @@ export class ChannelLinking {
           if (links.length === 0) {
             return { text: 'No events are linked to this channel. Link one with `/mscalendar link`.' };
           }
+          const next = await this.#links.nextStarts(ctx.channelId, new Date(this.#d.clock.now()));
+          const zone = await this.#d.cache.zone(ctx.userId).catch(() => resolveZone('UTC'));
           const lines: string[] = [];
           for (const l of links) {
             const who = await this.#d.people.username(l.linkedBy);
+            const at = next.get(l.icalUid);
+            const when = at
+              ? `next ${DateTime.fromJSDate(at, { zone: zone.iana }).toFormat('ccc, LLL d, h:mm a')} (${zone.iana})`
+              : 'no upcoming occurrence known (no connected attendee has it in the next 30 days)';
             lines.push(
-              `- **${subjectOf(l)}**${l.scope === 'series' ? ' (every occurrence)' : ''}, linked by @${who} on ${DateTime.fromJSDate(l.createdAt, { zone: 'UTC' }).toFormat('LLL d, yyyy')}`,
+              `- **${subjectOf(l)}**${l.scope === 'series' ? ' (every occurrence)' : ''}, linked by @${who}: ${when}`,
             );
           }
           return { text: [`Events linked to this channel (${links.length}):`, ...lines].join('\n') };

@@ -95,5 +95,9 @@ describe.each(drivers)('calendar_channel_link on %s', (driver) => {
     });
     expect(await links.occurrenceAt('ch1', 'series', new Date('2026-01-06T18:00:00Z'))).toBeUndefined();
     expect(await links.occurrenceAt('ch1', 'cancelled', new Date('2026-01-05T17:00:00Z'))).toBeUndefined();
+    const next = await links.nextStarts('ch1', new Date('2026-01-05T18:00:00Z'));
+    expect([...next.entries()].map(([k, d]) => `${k} ${d.toISOString()}`)).toEqual([
+      'series 2026-01-06T17:00:00.000Z',
+    ]);
   });
 });
