@@ -11,7 +11,6 @@ export { CalendarAdminReport, type CalendarCounts, countsAsBusy } from './admin/
 export { type AgendaDeps, agendaSubcommands, dayOffset, workingDaysOf } from './agenda/commands.ts';
 export { cellText, renderDay, zoneFix, zoneLine } from './agenda/render.ts';
 export {
-  isoWeekdays,
   type MailboxWorkingDays,
   nextWorkingDayOffset,
   type WorkingDays,

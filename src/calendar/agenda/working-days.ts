@@ -21,26 +21,6 @@ export interface MailboxWorkingDays {
   workingDays(user: string): Promise<number[] | null>;
 }
 
-const isoOf: Record<string, number> = {
-  monday: 1,
-  tuesday: 2,
-  wednesday: 3,
-  thursday: 4,
-  friday: 5,
-  saturday: 6,
-  sunday: 7,
-};
-
-/** Graph's `daysOfWeek` (["monday", …], any case) as sorted ISO weekdays; unknown names are left out. */
-export function isoWeekdays(daysOfWeek: readonly string[]): number[] {
-  const days = new Set<number>();
-  for (const d of daysOfWeek) {
-    const n = isoOf[d.toLowerCase()];
-    if (n) days.add(n);
-  }
-  return [...days].sort((a, b) => a - b);
-}
-
 /**
  * Days from the user's today (0) to their next working day after today: 1 when tomorrow is a working day,
  * 3 on a Friday with Mon–Fri, … Counted on local dates in `iana`, so a DST change or a zone far from UTC

@@ -1,10 +1,10 @@
 /**
  * `/mscalendar showcals` (admin): the caller's own calendars from `GET /me/calendars` (graph-api.md §2.5),
  * every page, converted to the admin port's CalendarInfo. The plugin printed the raw JSON; we return what
- * an admin reads: name, owner, can edit, default.
+ * an admin reads: name, owner, can edit, default. Satisfies calendar/admin/ports.ts AdminCalendars
+ * structurally (the edge imports only calendar/ports.ts).
  */
 import { z } from 'zod';
-import type { AdminCalendars } from '../../calendar/admin/ports.ts';
 import type { GraphSession } from '../graph/graph-session.ts';
 
 const calendarSchema = z.object({
@@ -15,9 +15,18 @@ const calendarSchema = z.object({
   owner: z.object({ name: z.string().nullish(), address: z.string().nullish() }).nullish(),
 });
 
+/** One calendar as `showcals` prints it (the shape of the domain's CalendarInfo). */
+export interface GraphCalendarInfo {
+  name: string;
+  ownerName: string;
+  ownerAddress: string;
+  canEdit: boolean;
+  isDefault: boolean;
+}
+
 export function createAdminCalendars(deps: {
   asUser(partition: string, feature: 'calendar'): GraphSession;
-}): AdminCalendars {
+}): { list(user: string): Promise<GraphCalendarInfo[]> } {
   return {
     async list(user) {
       const items = await deps.asUser(user, 'calendar').all<unknown>({

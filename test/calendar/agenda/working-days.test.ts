@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { dayOffset, isoWeekdays, nextWorkingDayOffset } from '../../../src/calendar/index.ts';
+import { dayOffset, nextWorkingDayOffset } from '../../../src/calendar/index.ts';
+import { isoWeekdaysOf as isoWeekdays } from '../../../src/microsoft/calendar/working-hours.ts';
 
 const monFri = [1, 2, 3, 4, 5];
 /** 2026-11-27 is a Friday. */
