@@ -31,7 +31,7 @@ describe('agenda, summary and admin commands, end to end', () => {
     await runTry(
       sandbox.info,
       command,
-      { as, channel: 'town-square', wait: follow ? 0.7 : 0.2, follow },
+      { as, channel: 'town-square', wait: follow ? 0.7 : 0.5, follow },
       (l) => lines.push(l),
     );
     return lines.join('\n');
