@@ -11,8 +11,10 @@
  * Ids are Graph's default ones, as the calendar cache keeps them (no `Prefer: IdType="ImmutableId"`): the
  * id in a DM's buttons came from the cache, and Graph reads an id in the path in the form it was issued.
  * An event moved to another folder since then answers 404, which the user is told as "changed or deleted".
+ *
+ * The port's shape is repeated here rather than imported: the edge may import only calendar/ports.ts
+ * (docs/architecture.md import rules); the wiring checks the two agree where it passes this to the domain.
  */
-import type { CalendarResponder, RsvpChoice } from '../../calendar/invitations/ports.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { GraphSession } from '../graph/graph-session.ts';
 
@@ -51,9 +53,22 @@ function domainError(err: unknown): unknown {
   }
 }
 
-export function createCalendarResponder(deps: CalendarResponderDeps): CalendarResponder {
+/** Graph's three answers to an invitation (the path segment). */
+export type GraphRsvp = 'accept' | 'tentativelyAccept' | 'decline';
+
+/** Satisfies calendar/invitations/ports.ts CalendarResponder (see the file comment). */
+export interface GraphResponder {
+  respond(
+    user: string,
+    eventId: string,
+    choice: GraphRsvp,
+    options: { comment: string; sendResponse: boolean },
+  ): Promise<void>;
+}
+
+export function createCalendarResponder(deps: CalendarResponderDeps): GraphResponder {
   return {
-    async respond(user: string, eventId: string, choice: RsvpChoice, options) {
+    async respond(user, eventId, choice, options) {
       try {
         await deps.asUser(user, 'calendar').request({
           method: 'POST',
