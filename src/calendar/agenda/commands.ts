@@ -7,7 +7,7 @@ import { CalendarSummaries, type Database } from '../../store/index.ts';
 import type { CalendarCache } from '../cache.ts';
 import { describeDays } from '../summary/parse.ts';
 import { localDay } from '../time-zones.ts';
-import { renderDay, zoneLine } from './render.ts';
+import { messageBudget, renderDay, zoneLine } from './render.ts';
 import { type MailboxWorkingDays, nextWorkingDayOffset, type WorkingDays } from './working-days.ts';
 
 const notSynced: CommandReply = {
@@ -156,6 +156,9 @@ export function agendaSubcommands(deps: AgendaDeps): Subcommand[] {
           const last = localDay(clock.now(), zone.iana, days - 1);
           const events = await cache.between(ctx.userId, first.start, last.end, { iana: zone.iana });
           const sections: string[] = [];
+          const header = zoneLine(zone);
+          let used = header.length + 200; // the header and a possible "more days" line
+          let cutAt: string | undefined;
           for (let i = 0; i < days; i++) {
             const day = localDay(clock.now(), zone.iana, i);
             // All-day events are floating dates: they belong to the days their dates cover, wherever the user is.
@@ -166,10 +169,25 @@ export function agendaSubcommands(deps: AgendaDeps): Subcommand[] {
             );
             if (today.length === 0 && days > 1) continue;
             const title = i === 0 ? 'Today' : i === 1 ? 'Tomorrow' : '';
-            sections.push(renderDay(title, day, today, zone.iana));
+            const whole = renderDay(title, day, today, zone.iana);
+            // A day that does not fit whole starts where the next reply goes on; only a first day too long
+            // on its own is cut inside (at a row).
+            if (sections.length > 0 && used + whole.length + 2 > messageBudget) {
+              cutAt = day.date;
+              break;
+            }
+            const section =
+              used + whole.length + 2 > messageBudget
+                ? renderDay(title, day, today, zone.iana, messageBudget - used)
+                : whole;
+            sections.push(section);
+            used += section.length + 2;
           }
           const body = sections.length > 0 ? sections.join('\n\n') : `No meetings in the next ${days} days.`;
-          return { text: `${zoneLine(zone)}\n\n${body}` };
+          const more = cutAt
+            ? `\n\nThe days from ${cutAt} on did not fit in one message: \`/mscalendar day ${cutAt}\` shows that day, and so on.`
+            : '';
+          return { text: `${header}\n\n${body}${more}` };
         }),
     },
   ];

@@ -57,14 +57,23 @@ export function zoneLine(zone: ResolvedZone): string {
 }
 
 /**
+ * Characters one agenda reply may use. Mattermost refuses a post over 16,383 runes (MaxPostSize; the sim
+ * enforces it too), so a day or a week that would not fit is cut at a row or day boundary and says what is
+ * left out, with room kept for the header lines.
+ */
+export const messageBudget = 15_000;
+
+/**
  * One day's agenda as a Markdown table: time, event (linked to Outlook, struck through when cancelled, with
- * its location), the join link and the user's response. Events arrive sorted by start from the cache.
+ * its location), the join link and the user's response. Events arrive sorted by start from the cache. Rows
+ * beyond `budget` characters are left out and counted in a last row.
  */
 export function renderDay(
   title: string,
   day: { start: Date; end: Date; date: string },
   events: readonly CalendarEvent[],
   iana: string,
+  budget = messageBudget,
 ): string {
   const date = DateTime.fromISO(day.date, { zone: iana }).toFormat('cccc d LLLL yyyy');
   // "Today"/"Tomorrow" lead; other days are just their date (which names the weekday).
@@ -74,5 +83,19 @@ export function renderDay(
     const join = e.joinUrl && !e.isCancelled ? `[Join](${e.joinUrl})` : '';
     return `| ${timeRange(e, iana, day.start, day.end)} | ${eventCell(e)} | ${join} | ${responseLabel[e.response]} |`;
   });
-  return [heading, '| Time | Event | Join | You |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  const lines = [heading, '| Time | Event | Join | You |', '| --- | --- | --- | --- |'];
+  // Room for the "more" row, so the cut table still fits.
+  let used = lines.join('\n').length + 120;
+  for (const [i, row] of rows.entries()) {
+    if (used + row.length + 1 > budget) {
+      const left = rows.length - i;
+      lines.push(
+        `| … | ${left} more meeting${left === 1 ? '' : 's'} not shown: the message would be too long |  |  |`,
+      );
+      break;
+    }
+    lines.push(row);
+    used += row.length + 1;
+  }
+  return lines.join('\n');
 }

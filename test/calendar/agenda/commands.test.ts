@@ -173,6 +173,33 @@ describe.each(drivers)('agenda commands on %s', (driver) => {
     expect(text).toContain('#### Today, Saturday 28 November 2026');
   });
 
+  it('viewcal too long for one post stops at a day boundary and says where to go on', async () => {
+    const busy: CalendarEvent[] = [];
+    for (let d = 0; d < 14; d++) {
+      for (let h = 0; h < 12; h++) {
+        const date = DateTime.fromISO('2026-11-28T08:00', { zone: la }).plus({ days: d, hours: h });
+        busy.push(ev(`b${d}-${h}`, `Busy ${d}/${h} ${'y'.repeat(150)}`, date.toISO() as string));
+      }
+    }
+    await new CalendarEvents(t.store.db).upsert('u', busy.map(toRow), 1, new Date(clock.now()));
+    const text = await run('viewcal', ['14']);
+    expect(text.length).toBeLessThan(16_383);
+    const cut =
+      /The days from (\d{4}-\d\d-\d\d) on did not fit in one message: `\/mscalendar day \1` shows that day/.exec(
+        text,
+      );
+    expect(cut).not.toBeNull();
+    // Every day before the cut is whole; the cut day is not shown at all.
+    const cutDay = DateTime.fromISO(cut?.[1] as string, { zone: la });
+    expect(text).not.toContain(cutDay.toFormat('cccc d LLLL yyyy'));
+    expect(text).toContain(cutDay.minus({ days: 1 }).toFormat('cccc d LLLL yyyy'));
+    expect(text).not.toContain('not shown');
+    const dayBefore = cutDay
+      .minus({ days: 1 })
+      .diff(DateTime.fromISO('2026-11-28', { zone: la }), 'days').days;
+    expect(text).toContain(`Busy ${dayBefore}/11 `);
+  });
+
   it('a calendar still loading is said so, never shown as an empty day', async () => {
     for (const name of ['today', 'tomorrow', 'viewcal']) {
       expect(await run(name, [], 'starting')).toContain('Your calendar is not available right now');

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { messageBudget } from '../../../src/calendar/agenda/render.ts';
 import type { CalendarEvent } from '../../../src/calendar/index.ts';
 import { cellText, renderDay, zoneLine } from '../../../src/calendar/index.ts';
 
@@ -103,6 +104,25 @@ describe('agenda rendering', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('cuts a day too long for one Mattermost post at a row, and counts what is left out', () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      ...base,
+      id: `e${i}`,
+      subject: `Meeting ${i} ${'x'.repeat(200)}`,
+    }));
+    const text = renderDay('Today', day, many, iana);
+    expect(text.length).toBeLessThanOrEqual(messageBudget);
+    const rows = text
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Time') && !l.startsWith('| ---'));
+    const last = rows.at(-1) as string;
+    const shown = rows.length - 1;
+    expect(shown).toBeGreaterThan(10);
+    expect(last).toBe(`| … | ${300 - shown} more meetings not shown: the message would be too long |  |  |`);
+    // A day that fits is never cut.
+    expect(renderDay('Today', day, many.slice(0, 5), iana)).not.toContain('not shown');
   });
 
   it('names the zone, and explains a fallback to UTC', () => {
