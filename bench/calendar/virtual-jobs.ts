@@ -11,10 +11,12 @@
  * pg-boss's `singleton` policy, a second send with the same key while one is queued is accepted (the
  * reminders rely on the DM key, not on the queue, for exactly once).
  *
- * Difference from pg-boss, on purpose: a job sent with `{ tx }` is queued at once rather than at commit.
+ * Differences from pg-boss, on purpose: a job sent with `{ tx }` is queued at once rather than at commit.
  * No job runs before the sending code returns (the runner is driven by the benchmark loop), so a committed
  * transaction behaves the same; a rolled-back one would leave its job queued. Rollbacks only follow
- * errors, and every handler error is counted and printed, so a run with none is unaffected.
+ * errors, and every handler error is counted and printed, so a run with none is unaffected. For the same
+ * reason a retry of an `ordered` job does not hold back later jobs of its key (pg-boss's key_strict_fifo
+ * would).
  */
 import type { Clock } from '../../src/core/clock.ts';
 import type { Logger } from '../../src/core/log.ts';
