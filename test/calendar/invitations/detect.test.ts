@@ -185,6 +185,16 @@ describe('decideNotices', () => {
   });
 });
 
+describe('decideNotices, partial and odd copies', () => {
+  it('a trimmed occurrence (no master to fill it) is compared on its time only', () => {
+    const o = occurrence('S', 7, { partial: true, subject: '', location: '', attendees: [] });
+    const filled = { ...o, partial: false, subject: 'Series S', location: 'Room 1' };
+    expect(decideNotices(round(), [{ before: o, after: filled }])).toEqual([]);
+    const later = { ...o, start: new Date(o.start.getTime() + 1_800_000) };
+    expect(decideNotices(round(), [{ before: o, after: later }]).map((n) => n.changed)).toEqual([['when']]);
+  });
+});
+
 describe('renderNotice', () => {
   const paris = resolveZone('Romance Standard Time');
 
@@ -206,6 +216,38 @@ describe('renderNotice', () => {
         '> Agenda: \\*all\\*',
       ].join('\n'),
     );
+  });
+
+  it('all-day and multi-day times, UTC when the mailbox zone is unknown, and long attendee lists', () => {
+    const allDay = invite('D', {
+      isAllDay: true,
+      startDate: '2026-01-06',
+      endDate: '2026-01-07',
+      start: new Date(Date.UTC(2026, 0, 6)),
+      end: new Date(Date.UTC(2026, 0, 7)),
+    });
+    const span = { ...allDay, endDate: '2026-01-09', end: new Date(Date.UTC(2026, 0, 9)) };
+    const many = invite('M', {
+      attendees: ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((n) => ({
+        name: n.toUpperCase(),
+        email: `${n}@x.example`,
+        type: 'required' as const,
+        response: 'none' as const,
+      })),
+      end: new Date(Date.UTC(2026, 0, 7, 9)),
+    });
+    const text = (e: typeof allDay, zone = paris) => {
+      const [n] = decideNotices(round(), [{ before: null, after: e }]);
+      if (!n) throw new Error('no notice');
+      return renderNotice(n, zone);
+    };
+    expect(text(allDay)).toContain('**When:** Tuesday 6 January 2026 (all day)');
+    expect(text(span)).toContain('**When:** Tue 6 Jan – Thu 8 Jan 2026 (all day)');
+    const unknown = resolveZone('Customized Time Zone');
+    expect(text(many, unknown)).toContain(
+      '**When:** Tue 6 Jan 2026, 5:00 PM – Wed 7 Jan 2026, 9:00 AM (UTC)',
+    );
+    expect(text(many)).toContain('**Attendees:** A, B, C, D, E and 2 more');
   });
 
   it('an update shows old → new for each changed field', () => {
