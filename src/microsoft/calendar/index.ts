@@ -1,5 +1,6 @@
 /** The calendar slice of the Microsoft edge: an object satisfying calendar/ports.ts CalendarGraph. */
 export { type CalendarGraphDeps, calendarSubscriptionKind, createCalendarGraph } from './calendar-graph.ts';
+export { createEventCreator, type EventCreatorDeps, toGraphEvent } from './create-event.ts';
 export { findJoinUrl, graphEventSchema, toCalendarEvent } from './graph-event.ts';
 export {
   type CalendarResponderDeps,
@@ -7,4 +8,3 @@ export {
   type GraphResponder,
   type GraphRsvp,
 } from './respond.ts';
-export { createEventCreator, type EventCreatorDeps, toGraphEvent } from './create-event.ts';
