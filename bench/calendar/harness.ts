@@ -26,7 +26,6 @@ import { DateTime } from 'luxon';
 import { startMicrosoftSim } from '../../sim/microsoft/index.ts';
 import { SimClock } from '../../sim/shared/clock.ts';
 import { CalendarCache } from '../../src/calendar/cache.ts';
-import type { CalendarEvent } from '../../src/calendar/ports.ts';
 import { MeetingReminders } from '../../src/calendar/reminders/reminders.ts';
 import type { PromptDms } from '../../src/calendar/status/ports.ts';
 import { StatusSync } from '../../src/calendar/status/status-sync.ts';
@@ -37,18 +36,22 @@ import type { Clock } from '../../src/core/clock.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { createMetrics } from '../../src/core/metrics/registry.ts';
 import { Vault } from '../../src/core/vault/index.ts';
-import { graphEventSchema, toCalendarEvent } from '../../src/microsoft/calendar/graph-event.ts';
 import { createCalendarGraph } from '../../src/microsoft/calendar/index.ts';
 import { trustExtraCa } from '../../src/microsoft/clouds.ts';
 import { CalendarStatuses } from '../../src/store/calendar-status.ts';
 import { migrateToLatest } from '../../src/store/index.ts';
 import { benchEdge } from './edge.ts';
-import { type PluginCounts, PluginReplay } from './plugin-replay.ts';
+import { readFinalCalendars } from './final-calendars.ts';
+import { organizerChanges } from './organizers.ts';
+import { PluginReplay } from './plugin-replay.ts';
 import { makePopulation, type PlannedChange, type Population, simSeed } from './population.ts';
+import { type CalendarBenchResult, percentile, tallyReminders } from './result.ts';
 import { SimTokens } from './sim-tokens.ts';
 import { RecordingPresence, statusLags } from './status-probe.ts';
 import { type BenchDriver, openBenchStore } from './store.ts';
 import { VirtualJobRunner } from './virtual-jobs.ts';
+
+export type { CalendarBenchResult, ReminderTally } from './result.ts';
 
 export interface CalendarBenchOptions {
   users: number;
@@ -62,48 +65,6 @@ export interface CalendarBenchOptions {
   changes?: { move?: number; cancel?: number; invite?: number };
   /** Called about every simulated hour with a line of progress. */
   progress?: (line: string) => void;
-}
-
-export interface ReminderTally {
-  expected: number;
-  /** Distinct reminders posted (one per key). */
-  sent: number;
-  /** Expected reminders never posted. */
-  missed: number;
-  /** Posted for a meeting occurrence that was not expected (moved away, cancelled, or outside the window). */
-  unexpected: number;
-  /** Reminders posted more than once for the same user, event and start. */
-  duplicates: number;
-  /** Calls with a key already posted, absorbed by the DM key (the queue planned the reminder twice). */
-  sameKeyRepeats: number;
-}
-
-export interface CalendarBenchResult {
-  users: number;
-  driver: BenchDriver;
-  hours: number;
-  meetingsPerUser: number;
-  recurringShare: number;
-  changes: Record<PlannedChange['kind'], number>;
-  connect: { graphCalls: number; byRoute: Record<string, number> };
-  ours: { graphCalls: number; byRoute: Record<string, number>; simCounted: number };
-  plugin: (PluginCounts & { httpRequests: number; subRequests: number; simCounted: number }) | undefined;
-  reminders: ReminderTally;
-  pluginReminders: ReminderTally | undefined;
-  summaries: { expected: number; sent: number };
-  notifications: { delivered: number; dropped: number };
-  jobs: Record<string, { sent: number; completed: number; failed: number; gaveUp: number }>;
-  errors: string[];
-  /** Status change minus block start, over the busy blocks of the final calendars (undefined: not measured). */
-  statusLagMs:
-    | { p50: number; p99: number; max: number; samples: number; blocks: number; missed: number }
-    | undefined;
-  /** The plugin's status change (first 5-minute run that saw the busy meeting) minus the meeting's start. */
-  pluginStatusLeadMs: { p50: number; p99: number; min: number; samples: number } | undefined;
-  /** When our reminders were posted, minutes before the meeting (min and max over all). */
-  reminderLeadMinutes: { min: number; max: number } | undefined;
-  peakRssMb: number;
-  wallSeconds: number;
 }
 
 const apps = {
@@ -298,53 +259,12 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
       `connected ${ids.length} users, ${sum(connectRoutes)} Graph calls, ${((performance.now() - wallStart) / 1000) | 0} s`,
     );
 
-    // The organizers' changes, through Graph as they would make them in Outlook.
-    const organizerGraph = async (organizer: string, method: string, path: string, body?: unknown) => {
-      const token = await tokens.user(organizer, apps.outlook);
-      const res = await fetch(`${ready.graph}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      if (!res.ok) throw new Error(`organizer ${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.status === 204 || res.status === 202 ? undefined : ((await res.json()) as unknown);
-    };
-    const eventIdOf = async (organizer: string, subject: string): Promise<string> => {
-      const found = (await organizerGraph(
-        organizer,
-        'GET',
-        `/me/events?$filter=${encodeURIComponent(`subject eq '${subject}'`)}&$select=id`,
-      )) as { value: { id: string }[] };
-      const id = found.value[0]?.id;
-      if (!id) throw new Error(`no event "${subject}" for ${organizer}`);
-      return id;
-    };
-    const when = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' });
-    const apply = async (c: PlannedChange) => {
-      if (c.kind === 'move') {
-        const id = await eventIdOf(c.organizer, c.subject);
-        await organizerGraph(c.organizer, 'PATCH', `/me/events/${id}`, {
-          start: when(c.start),
-          end: when(c.end),
-        });
-      } else if (c.kind === 'cancel') {
-        const id = await eventIdOf(c.organizer, c.subject);
-        await organizerGraph(c.organizer, 'POST', `/me/events/${id}/cancel`, { comment: 'Cancelled' });
-      } else {
-        const m = c.meeting;
-        await organizerGraph(m.organizer, 'POST', '/me/events', {
-          subject: m.subject,
-          start: when(m.start),
-          end: when(m.end),
-          isOnlineMeeting: true,
-          onlineMeetingProvider: 'teamsForBusiness',
-          attendees: m.attendees.map((a) => ({
-            type: 'required',
-            emailAddress: { address: `${a}@bench.example`, name: a },
-          })),
-        });
-      }
-    };
+    const apply = organizerChanges({
+      graph: ready.graph,
+      tokens,
+      clientId: apps.outlook,
+      domain: 'bench.example',
+    });
 
     const plugin =
       o.plugin === false
@@ -415,46 +335,15 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
     const pluginSim = simApps.get(apps.plugin) ?? 0;
     plugin?.countRenewals(o.hours);
 
-    // Ground truth: every occurrence on the final calendars, read app-only by an audit app.
-    const auditToken = await tokens.app(apps.audit);
-    const expected = new Set<string>();
-    const calendars = new Map<string, CalendarEvent[]>();
     const leadMs = 10 * 60_000;
-    for (const u of population.users) {
-      let next: string | undefined =
-        `${ready.graph}/users/${simIdOf.get(u.key)}/calendarView?startDateTime=${new Date(dayStart).toISOString()}&endDateTime=${new Date(dayEnd + leadMs).toISOString()}`;
-      while (next) {
-        const res = await fetch(next, {
-          headers: { authorization: `Bearer ${auditToken}`, prefer: 'outlook.body-content-type="text"' },
-        });
-        if (!res.ok) throw new Error(`audit calendarView ${u.key}: ${res.status}`);
-        const page = (await res.json()) as {
-          value: {
-            id: string;
-            isCancelled: boolean;
-            isAllDay: boolean;
-            type: string;
-            start: { dateTime: string };
-            responseStatus?: { response?: string };
-          }[];
-          '@odata.nextLink'?: string;
-        };
-        for (const e of page.value) {
-          const parsed = graphEventSchema.safeParse(e);
-          if (!parsed.success)
-            throw new Error(`audit: event ${e.id} does not parse: ${parsed.error.message}`);
-          const list = calendars.get(u.mmId) ?? [];
-          list.push(toCalendarEvent(parsed.data));
-          calendars.set(u.mmId, list);
-          const start = Date.parse(`${e.start.dateTime.slice(0, 23)}Z`);
-          if (e.isCancelled || e.isAllDay || e.type === 'seriesMaster') continue;
-          if (e.responseStatus?.response === 'declined') continue;
-          if (start - leadMs < dayStart || start - leadMs >= dayEnd) continue;
-          expected.add(`${u.key}|${e.id}|${start}`);
-        }
-        next = page['@odata.nextLink'];
-      }
-    }
+    const { calendars, expectedReminders: expected } = await readFinalCalendars({
+      graph: ready.graph,
+      token: await tokens.app(apps.audit),
+      users: population.users.map((u) => ({ key: u.key, mmId: u.mmId, simId: simIdOf.get(u.key) as string })),
+      from: dayStart,
+      to: dayEnd,
+      leadMs,
+    });
     const ourReminders = new Map<string, number>();
     let sameKeyRepeats = 0;
     let leadMin = Number.POSITIVE_INFINITY;
@@ -469,24 +358,7 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
       ourReminders.set(k, (ourReminders.get(k) ?? 0) + 1);
       sameKeyRepeats += p.count - 1;
     }
-    const tally = (sent: Map<string, number>, repeats: number): ReminderTally => {
-      let missed = 0;
-      for (const k of expected) if (!sent.has(k)) missed++;
-      let unexpected = 0;
-      let duplicates = 0;
-      for (const [k, n] of sent) {
-        if (!expected.has(k)) unexpected++;
-        duplicates += n - 1;
-      }
-      return {
-        expected: expected.size,
-        sent: sent.size,
-        missed,
-        unexpected,
-        duplicates,
-        sameKeyRepeats: repeats,
-      };
-    };
+    const tally = (sent: Map<string, number>, repeats: number) => tallyReminders(expected, sent, repeats);
     let summariesExpected = 0;
     for (const u of population.users) {
       if (!u.summary) continue;
@@ -509,8 +381,6 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
       };
     }
     const lag = statusLags(calendars, presence, 'dnd', dayStart, dayEnd);
-    const pct = (sorted: number[], p: number) =>
-      sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
     const pluginLeads = plugin ? [...plugin.counts.statusChanges.values()].sort((a, b) => a - b) : [];
     sampleRss();
     const occurrences = population.meetings.reduce((n, m) => n + 1 + m.attendees.length, 0);
@@ -549,8 +419,8 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
         lag.blocks === 0
           ? undefined
           : {
-              p50: pct(lag.lagsMs, 50),
-              p99: pct(lag.lagsMs, 99),
+              p50: percentile(lag.lagsMs, 50),
+              p99: percentile(lag.lagsMs, 99),
               max: lag.lagsMs.at(-1) ?? Number.NaN,
               samples: lag.lagsMs.length,
               blocks: lag.blocks,
@@ -560,8 +430,8 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
         pluginLeads.length === 0
           ? undefined
           : {
-              p50: pct(pluginLeads, 50),
-              p99: pct(pluginLeads, 99),
+              p50: percentile(pluginLeads, 50),
+              p99: percentile(pluginLeads, 99),
               min: pluginLeads[0] as number,
               samples: pluginLeads.length,
             },
