@@ -9,6 +9,7 @@ import { defineQueue, type JobRunner } from '../../jobs/index.ts';
 import { CalendarInvitations } from '../../store/calendar-invitation.ts';
 import { CalendarSyncs } from '../../store/calendar-sync.ts';
 import type { Database } from '../../store/index.ts';
+import '../settings/errors.ts'; // registers MM365_CALENDAR_SETTING_CHOICE_INVALID
 import type { CalendarSetting } from '../settings/setting.ts';
 import type { CalendarChange, CalendarChangeListener, CalendarRound } from '../sync/calendar-sync.ts';
 import { resolveZone } from '../time-zones.ts';
@@ -215,7 +216,10 @@ export class InvitationNotices {
       current: async (user) => ((await this.#settings.notify(user)) ? 'on' : 'off'),
       apply: async (user, value) => {
         if (value !== 'on' && value !== 'off') {
-          throw new AppError('MM365_CALENDAR_RSVP_INVALID', `"${value}" is not a choice: use on or off.`);
+          throw new AppError(
+            'MM365_CALENDAR_SETTING_CHOICE_INVALID',
+            `"${value}" is not a choice: use on or off.`,
+          );
         }
         await this.#settings.setNotify(user, value === 'on', new Date(this.#d.clock.now()));
       },

@@ -234,7 +234,10 @@ describe.each(drivers)('invitation DMs on %s', (driver) => {
     await catchUp([invite('C')]);
     expect(await queued()).toHaveLength(1);
     expect(await notices.deliver(dm)).toBe('skipped');
-    await expect(setting.apply(user, 'maybe')).rejects.toMatchObject({ code: 'MM365_CALENDAR_RSVP_INVALID' });
+    await expect(setting.apply(user, 'maybe')).rejects.toMatchObject({
+      code: 'MM365_CALENDAR_SETTING_CHOICE_INVALID',
+      status: 400,
+    });
     // A disconnected user (no sync row) gets nothing either.
     await setting.apply(user, 'on');
     await t.store.db.deleteFrom('calendar_sync').execute();
