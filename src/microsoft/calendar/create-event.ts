@@ -5,17 +5,35 @@
  * Graph generate onlineMeeting.joinUrl) and the draft's transactionId, so a repeated POST returns the event
  * the first one created. Marked idempotent for the Graph client because of that id: a timeout is retried.
  */
-import type { EventCreator, EventDraft } from '../../calendar/events/ports.ts';
+import type { CalendarEvent } from '../../calendar/ports.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { GraphSession } from '../graph/graph-session.ts';
 import { graphEventSchema, toCalendarEvent } from './graph-event.ts';
+
+/**
+ * A new event as the calendar's EventCreator port hands it over (src/calendar/events/ports.ts EventDraft,
+ * repeated here structurally: the import rules let the edge see calendar/ports.ts only). Wall-clock
+ * `start`/`end` (yyyy-MM-ddTHH:mm:ss) in the IANA `timeZone`.
+ */
+export interface NewEvent {
+  subject: string;
+  body: string;
+  location: string;
+  isAllDay: boolean;
+  start: string;
+  end: string;
+  timeZone: string;
+  attendees: { email: string; name: string }[];
+  online: boolean;
+  transactionId: string;
+}
 
 export interface EventCreatorDeps {
   asUser(partition: string, feature: 'calendar'): GraphSession;
 }
 
 /** The POST body for a draft (exported for tests). */
-export function toGraphEvent(d: EventDraft): Record<string, unknown> {
+export function toGraphEvent(d: NewEvent): Record<string, unknown> {
   return {
     subject: d.subject,
     body: { contentType: 'text', content: d.body },
@@ -50,7 +68,9 @@ function domainError(err: unknown): unknown {
   return err;
 }
 
-export function createEventCreator(deps: EventCreatorDeps): EventCreator {
+export function createEventCreator(deps: EventCreatorDeps): {
+  create(user: string, draft: NewEvent): Promise<CalendarEvent>;
+} {
   return {
     async create(user, draft) {
       try {
