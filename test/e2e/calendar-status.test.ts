@@ -31,6 +31,7 @@ describe('status sync, end to end', () => {
   let socket: WebSocket;
   let dmChannel = '';
   let aliceGraphToken = '';
+  const ephemerals: string[] = [];
 
   const mm = () => sandbox.info.mattermost;
   const alice = () => mm().users.alice as { id: string; token: string };
@@ -103,7 +104,12 @@ describe('status sync, end to end', () => {
   const utc = (ms: number) => ({ dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' });
 
   /** A busy meeting on Alice's calendar from `inMs` to `inMs + lengthMs` (whole seconds). */
-  async function meeting(subject: string, inMs: number, lengthMs: number) {
+  async function meeting(
+    subject: string,
+    inMs: number,
+    lengthMs: number,
+    extra: Record<string, unknown> = {},
+  ) {
     const start = Math.ceil((Date.now() + inMs) / 1000) * 1000;
     await graph('POST', '/me/events', {
       subject,
@@ -111,6 +117,7 @@ describe('status sync, end to end', () => {
       end: utc(start + lengthMs),
       showAs: 'busy',
       attendees: [{ type: 'required', emailAddress: { address: 'bob@contoso.example', name: 'Bob' } }],
+      ...extra,
     });
     return { start, end: start + lengthMs };
   }
@@ -128,6 +135,10 @@ describe('status sync, end to end', () => {
     // Alice is online while her client is connected (offline users are left alone).
     socket = new WebSocket(`${mm().url.replace('http', 'ws')}/api/v4/websocket`, {
       headers: { Authorization: `Bearer ${alice().token}` },
+    });
+    socket.on('message', (raw) => {
+      const frame = JSON.parse(String(raw));
+      if (frame.event === 'ephemeral_message') ephemerals.push(JSON.parse(frame.data.post).message);
     });
     await new Promise((resolve) => socket.once('open', resolve));
     expect(await type('/mscalendar connect')).toContain('✅ Connected to Microsoft Calendar');
@@ -219,4 +230,79 @@ describe('status sync, end to end', () => {
     await waitFor('online after the meeting', async () => (await presence()).status === 'online', 40_000);
     expect(Date.now() - m.end).toBeLessThan(60_000);
   }, 90_000);
+
+  it('a reminder and the status question are one message (gcal #54), with the join link as a button', async () => {
+    await type('/mscalendar presence dnd');
+    await type('/mscalendar presence confirm on');
+    await waitFor('alice online', async () => (await presence()).status === 'online', 10_000);
+    // More than the 5-minute merge gap after the previous test's meetings, so this one is a block of its own.
+    const m = await meeting('Customer call', 6 * 60_000, 60_000, {
+      isOnlineMeeting: true,
+      onlineMeetingProvider: 'teamsForBusiness',
+    });
+    const row = await waitFor(
+      'the meeting in the cache',
+      () =>
+        app.store.db
+          .selectFrom('calendar_event')
+          .select(['event_id', 'start_at'])
+          .where('mm_user_id', '=', alice().id)
+          .where('start_at', '=', new Date(m.start))
+          .executeTakeFirst(),
+      15_000,
+    );
+    const reminders = app.upstreams?.calendar?.reminders;
+    if (!reminders) throw new Error('reminders are not wired');
+    const before = (await botPosts()).length;
+    // The reminder job, as the planner would run it five minutes ahead (the real clock cannot be moved).
+    expect(
+      await reminders.deliver({ user: alice().id, eventId: row.event_id, start: new Date(m.start) }),
+    ).toBe('sent');
+    const dm = await waitFor(
+      'the reminder with its buttons',
+      async () => {
+        const post = (await botPosts())
+          .slice(before)
+          .find((p) => p.message.startsWith('⏰') && p.message.includes('Customer call'));
+        return post && (post.props.attachments?.[0]?.actions ?? []).length > 0 ? post : undefined;
+      },
+      15_000,
+    );
+    expect(dm.message).toMatch(
+      /^⏰ \*\*\[Customer call\]\(https:\/\/outlook\..+\)\*\* starts in \d+ minutes/,
+    );
+    expect(dm.message).toContain('When it starts, set your status to Do Not Disturb until');
+    const buttons = dm.props.attachments?.[0]?.actions ?? [];
+    expect(buttons.map((b) => b.name)).toEqual(['Join meeting', 'Set Do Not Disturb', 'Leave my status']);
+    const [join, yes] = buttons;
+    expect((await mmCall('POST', `/posts/${dm.id}/actions/${join?.id}`, {})).status).toBe(200);
+    await waitFor(
+      'the join link, to alice only',
+      async () =>
+        ephemerals.some((e) => /^🔗 \[Join Customer call\]\(https:\/\/teams\.microsoft\.com\//.test(e)),
+      10_000,
+    );
+    expect((await mmCall('POST', `/posts/${dm.id}/actions/${yes?.id}`, {})).status).toBe(200);
+    await waitFor(
+      'the answer, to alice only',
+      async () =>
+        ephemerals.includes(
+          'OK, your status will be set to Do Not Disturb when the meeting starts, and back afterwards.',
+        ),
+      10_000,
+    );
+    // The reminder keeps its buttons; the answer is recorded and nothing changes before the meeting.
+    expect((await mmCall<MmPost>('GET', `/posts/${dm.id}`)).body.message).toBe(dm.message);
+    const answered = await app.store.db
+      .selectFrom('calendar_status')
+      .select(['answer', 'asked_start'])
+      .where('mm_user_id', '=', alice().id)
+      .executeTakeFirstOrThrow();
+    expect(answered).toEqual({ answer: 'yes', asked_start: new Date(m.start) });
+    expect((await presence()).status).toBe('online');
+    // Only one DM about the meeting.
+    expect((await botPosts()).slice(before).filter((p) => p.message.includes('Customer call'))).toHaveLength(
+      1,
+    );
+  }, 60_000);
 });
