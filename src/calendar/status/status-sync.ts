@@ -345,7 +345,9 @@ export class StatusSync {
       return { ...state, outcome: 'offline' };
     }
     if (target) {
-      if (presence.status === target || presence.status === 'ooo') {
+      // Already there by hand (or out of office): theirs. An automatic away (idle) is not a choice: it
+      // would turn online with the next click, so it is set manually like any other status.
+      if ((presence.status === target && presence.manual) || presence.status === 'ooo') {
         this.#count('already');
         state = { ...state, outcome: 'already', appliedStatus: null };
       } else {

@@ -289,6 +289,17 @@ describe.each(drivers)('status sync on %s', (driver) => {
     expect(presence.calls).toEqual([]);
   });
 
+  it('an automatic (idle) away is made to stick for the meeting, and comes back as online', async () => {
+    await connect('u1', { mode: 'away' });
+    presence.is('u1', 'away', false);
+    await put('u1', meeting('a', 0, 30));
+    await status.evaluate('u1');
+    expect(presence.status.get('u1')).toMatchObject({ status: 'away', manual: true });
+    goTo(30);
+    await status.evaluate('u1');
+    expect(presence.status.get('u1')).toMatchObject({ status: 'online', manual: false });
+  });
+
   it('does not restore a status the user changed during the meeting', async () => {
     await connect('u1', { mode: 'away' });
     presence.is('u1', 'online');
