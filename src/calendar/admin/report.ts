@@ -3,6 +3,7 @@ import { CalendarEvents } from '../../store/calendar-event.ts';
 import { type CalendarSyncState, CalendarSyncs } from '../../store/calendar-sync.ts';
 import type { Database } from '../../store/index.ts';
 import type { CalendarEvent } from '../ports.ts';
+import { isBusy } from '../status/busy-blocks.ts';
 import { fromRow } from '../sync/event-codec.ts';
 
 /**
@@ -218,12 +219,7 @@ export class CalendarAdminReport {
 }
 
 /**
- * A meeting that makes the user busy, as the plugin's status logic counted them (mscalendar.md §3.6): shown
- * as busy or out of office, not cancelled, not declined (the cache leaves declined ones out already), not
- * all-day. Diagnostics only: the status feature owns the real rule.
+ * A meeting that makes the user busy: the status sync's own rule (status/busy-blocks.ts `isBusy`), so `avail`
+ * shows exactly what the status and reminder logic count.
  */
-export function countsAsBusy(e: CalendarEvent): boolean {
-  return (
-    (e.showAs === 'busy' || e.showAs === 'oof') && !e.isCancelled && !e.isAllDay && e.response !== 'declined'
-  );
-}
+export const countsAsBusy: (e: CalendarEvent) => boolean = isBusy;
