@@ -1,8 +1,9 @@
 /**
- * `npm run bench -- calendar [--users N] [--hours H] [--no-plugin] [--seed S] [--driver pg|pglite]`: a simulated day of the
- * calendar for N connected users (default 1,000 users, 24 h), our Graph calls against the plugin's pattern
- * replayed on the same calendars, reminders expected / sent / duplicated / missed, daily summaries, status
- * lag (when the status sync exists), peak RSS and wall time. See harness.ts for what runs and how.
+ * `npm run bench -- calendar [--users N] [--hours H] [--no-plugin] [--seed S] [--driver pg|pglite]`: a
+ * simulated day of the calendar for N connected users (default 1,000 users, 24 h, at most 24), our Graph
+ * calls against the plugin's pattern replayed on the same calendars, reminders expected / sent / duplicated /
+ * missed, daily summaries, status lag from meeting start, peak RSS and wall time. See harness.ts for what
+ * runs and how; docs/performance.md for the figures seen.
  */
 import { figure as line } from '../foundation/report.ts';
 import { type CalendarBenchOptions, type CalendarBenchResult, runCalendarDay } from './harness.ts';
