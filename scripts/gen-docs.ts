@@ -81,6 +81,8 @@ const wired = buildApp(
     },
   }),
 );
+// prepare() wires the features (their metrics are created there); it migrates the in-memory database only.
+await wired.prepare();
 const all = wired.metrics.registry.getMetricsAsArray() as unknown as {
   name: string;
   help: string;

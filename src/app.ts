@@ -145,6 +145,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
           jobs,
           clock: systemClock,
           log,
+          registry: metrics.registry,
           accountService: accounts,
           microsoft: upstreams.microsoft.edge,
           mattermost: upstreams.mattermost.edge,

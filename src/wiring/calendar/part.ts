@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { CalendarCache, CalendarSyncModule } from '../../calendar/index.ts';
 import type { CalendarSetting } from '../../calendar/settings/setting.ts';
 import type { AccountService } from '../../core/accounts/index.ts';
@@ -19,6 +20,8 @@ export interface CalendarWiringDeps {
   jobs: JobRunner;
   clock: Clock;
   log: Logger;
+  /** The app's metric registry (served on /metrics). */
+  registry: Registry;
   accountService: AccountService;
   microsoft: MicrosoftEdge;
   mattermost: MattermostEdge;

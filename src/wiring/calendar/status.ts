@@ -2,6 +2,7 @@ import type { UserCustomStatus } from '@mattermost/types/users';
 import { z } from 'zod';
 import {
   type CustomStatus,
+  createStatusMetrics,
   type PromptDms,
   type StatusPresence,
   StatusSettingsUi,
@@ -103,6 +104,7 @@ export function statusPart(
     prompts: promptDms(deps.mattermost),
     clock: deps.clock,
     log,
+    metrics: createStatusMetrics(deps.registry),
   });
   status.register();
   shared.sync.sync.onChanges(status.listener());
