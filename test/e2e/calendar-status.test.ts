@@ -275,7 +275,14 @@ describe('status sync, end to end', () => {
     const buttons = dm.props.attachments?.[0]?.actions ?? [];
     expect(buttons.map((b) => b.name)).toEqual(['Join meeting', 'Set Do Not Disturb', 'Leave my status']);
     const [join, yes] = buttons;
-    expect((await mmCall('POST', `/posts/${dm.id}/actions/${join?.id}`, {})).status).toBe(200);
+    // Mattermost opens the meeting for the clicker (goto_location), and the link is also sent to them.
+    const joined = await mmCall<{ goto_location?: string }>(
+      'POST',
+      `/posts/${dm.id}/actions/${join?.id}`,
+      {},
+    );
+    expect(joined.status).toBe(200);
+    expect(joined.body.goto_location).toMatch(/^https:\/\/teams\.microsoft\.com\//);
     await waitFor(
       'the join link, to alice only',
       async () =>

@@ -164,15 +164,15 @@ export class MeetingReminders {
 
   /**
    * A click on "Join meeting": the current join link of that event, from the cache (a link changed since
-   * the reminder is the new one). Returns the reply text.
+   * the reminder is the new one). Returns the reply text, and the URL for Mattermost to open when there is one.
    */
-  async joinLink(user: string, eventId: string): Promise<string> {
+  async joinLink(user: string, eventId: string): Promise<{ text: string; url?: string }> {
     const row = await new CalendarEvents(this.#db).get(user, eventId);
     const e = row ? fromRow(row) : undefined;
-    if (!e || e.isCancelled) return 'This meeting is no longer on your calendar.';
-    if (!e.joinUrl) return 'This meeting has no online meeting link any more.';
+    if (!e || e.isCancelled) return { text: 'This meeting is no longer on your calendar.' };
+    if (!e.joinUrl) return { text: 'This meeting has no online meeting link any more.' };
     const title = cellText(e.subject.trim() === '' ? '(No subject)' : e.subject);
-    return `🔗 [Join ${title}](${e.joinUrl})`;
+    return { text: `🔗 [Join ${title}](${e.joinUrl})`, url: e.joinUrl };
   }
 
   /** The reminder lead as a setting for the settings panel (the same value `/mscalendar reminders` sets). */

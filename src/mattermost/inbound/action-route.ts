@@ -10,12 +10,14 @@ import { actionRequest } from './wire.ts';
 interface WireActionResponse {
   update?: { message: string; props?: Record<string, unknown> };
   ephemeral_text?: string;
+  goto_location?: string;
 }
 
 function toWire(r: ActionReply): WireActionResponse {
   const out: WireActionResponse = {};
   if (r.update) out.update = r.update;
   if (r.ephemeralText) out.ephemeral_text = r.ephemeralText;
+  if (r.gotoLocation) out.goto_location = r.gotoLocation;
   return out;
 }
 

@@ -24,6 +24,11 @@ export interface ActionContext<D = unknown> {
 export interface ActionReply {
   update?: { message: string; props?: Record<string, unknown> };
   ephemeralText?: string;
+  /**
+   * Mattermost opens this URL for the clicker (`goto_location`: in the app for Mattermost links, a new tab
+   * for others). Ignored when the reply comes late (after "Working on it…"): give the link in the text too.
+   */
+  gotoLocation?: string;
 }
 
 export interface ActionDefinition<D = unknown> {

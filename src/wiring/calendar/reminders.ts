@@ -29,7 +29,9 @@ export function remindersPart(
     id: joinMeetingAction,
     async run(ctx) {
       const { eventId } = joinData.parse(ctx.data);
-      return { ephemeralText: await reminders.joinLink(ctx.userId, eventId) };
+      // Mattermost opens the link (goto_location); the ephemeral copy is for clients that do not.
+      const { text, url } = await reminders.joinLink(ctx.userId, eventId);
+      return { ephemeralText: text, ...(url ? { gotoLocation: url } : {}) };
     },
   });
   return {

@@ -101,14 +101,19 @@ describe.each(drivers)('meeting reminders with buttons on %s', (driver) => {
     expect(dm?.buttons).toEqual([
       { actionId: 'calendar.reminder.join', name: 'Join meeting', style: 'primary', data: { eventId: 'm1' } },
     ]);
-    expect(await reminders.joinLink('u1', 'm1')).toBe(
-      '🔗 [Join Design review](https://teams.microsoft.com/l/meetup-join/abc)',
-    );
+    expect(await reminders.joinLink('u1', 'm1')).toEqual({
+      text: '🔗 [Join Design review](https://teams.microsoft.com/l/meetup-join/abc)',
+      url: 'https://teams.microsoft.com/l/meetup-join/abc',
+    });
     await put(meeting('m1', { joinUrl: 'https://teams.microsoft.com/l/meetup-join/new' }));
-    expect(await reminders.joinLink('u1', 'm1')).toContain('meetup-join/new');
+    expect((await reminders.joinLink('u1', 'm1')).url).toBe('https://teams.microsoft.com/l/meetup-join/new');
     await put(meeting('m1', { isCancelled: true }));
-    expect(await reminders.joinLink('u1', 'm1')).toBe('This meeting is no longer on your calendar.');
-    expect(await reminders.joinLink('u1', 'gone')).toBe('This meeting is no longer on your calendar.');
+    expect(await reminders.joinLink('u1', 'm1')).toEqual({
+      text: 'This meeting is no longer on your calendar.',
+    });
+    expect(await reminders.joinLink('u1', 'gone')).toEqual({
+      text: 'This meeting is no longer on your calendar.',
+    });
   });
 
   it('carries the status question in the same message (one DM, gcal #54)', async () => {
