@@ -115,6 +115,7 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): App {
             log: log.child({ part: 'mattermost' }),
             signer: getSigner,
             isConnected: (userId, feature) => accounts.isConnected(userId, feature),
+            isInactive: (userId, feature) => accounts.isInactive(userId, feature),
           });
           probes.push({
             name: 'mattermost',

@@ -100,6 +100,8 @@ export interface ChannelCursorStore {
 /** Provided by the accounts layer: is this user's Microsoft account connected for the command's feature? */
 export interface AccountStatusPort {
   isConnected(userId: MmUserId, trigger: string): Promise<boolean>;
+  /** Connected for the command's feature but marked inactive (must reconnect). Optional: false when absent. */
+  isInactive?(userId: MmUserId, trigger: string): Promise<boolean>;
 }
 
 export interface MattermostStores {

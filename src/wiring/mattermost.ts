@@ -37,6 +37,7 @@ export function wireMattermost(deps: {
   signer: () => Promise<TokenSigner>;
   publicUrl: () => string;
   isConnected: (userId: MmUserId, feature: Feature) => Promise<boolean>;
+  isInactive: (userId: MmUserId, feature: Feature) => Promise<boolean>;
 }): WiredMattermost {
   const { store, vault } = deps;
   const edge = createMattermostEdge({
@@ -55,6 +56,10 @@ export function wireMattermost(deps: {
       isConnected: async (userId, trigger) => {
         const feature = featureOfTrigger[trigger];
         return feature ? deps.isConnected(userId, feature) : false;
+      },
+      isInactive: async (userId, trigger) => {
+        const feature = featureOfTrigger[trigger];
+        return feature ? deps.isInactive(userId, feature) : false;
       },
     },
     signer: deps.signer,

@@ -218,6 +218,10 @@ describe('connected accounts, end to end', () => {
     );
     expect(dms.at(-1)).toMatch(/\[reconnect your account\]\(http:\/\/127\.0\.0\.1:\d+\/mattermost\/signin\?/);
     expect(await type('alice', '/mscalendar status')).toContain('the connection stopped working');
+    // A feature command says why it cannot run, and how to fix it (the plugin's "marked inactive").
+    expect(await type('alice', '/mscalendar today')).toContain(
+      'Your Microsoft account connection has stopped working',
+    );
 
     // Reconnecting brings it back.
     expect(await type('alice', '/mscalendar connect')).toContain(

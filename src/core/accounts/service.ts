@@ -42,6 +42,12 @@ export class AccountService {
     return account?.status === 'active' && account.features.includes(feature);
   }
 
+  /** Connected for `feature`, but marked inactive (the session died): they must connect again. */
+  async isInactive(mmUserId: MmUserId, feature: Feature): Promise<boolean> {
+    const account = await this.#repo.get(mmUserId);
+    return account?.status === 'inactive' && account.features.includes(feature);
+  }
+
   /**
    * Records a successful Microsoft sign-in for a feature. Enforces, in order: the e-mail policy; one
    * Mattermost user per Microsoft account (MM365_ACCOUNT_TAKEN); one Microsoft account per Mattermost user

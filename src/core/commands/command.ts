@@ -15,6 +15,11 @@ export interface CommandCaller {
   isAdmin: boolean;
   /** Has a connected Microsoft account in good standing for this command's feature. */
   isConnected: boolean;
+  /**
+   * Connected for this feature once, but the connection stopped working (sign-in expired or revoked): they
+   * must reconnect, and are told so rather than told to connect (the Calendar plugin's "marked inactive").
+   */
+  isInactive?: boolean;
 }
 
 export interface CommandContext extends CommandCaller {

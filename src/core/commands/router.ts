@@ -28,6 +28,10 @@ export async function runCommand(
   const sub = findSubcommand(set, name, caller);
   if (!sub) return { text: `Unknown command \`${first}\`.\n\n${helpText(set, caller)}` };
   if (sub.needsAccount && !caller.isConnected) {
+    if (caller.isInactive)
+      return {
+        text: `Your Microsoft account connection has stopped working (the sign-in expired or was revoked), so this cannot run. Connect again with ${set.connectHint}; your settings are kept.`,
+      };
     return { text: `You need to connect your Microsoft account first: ${set.connectHint}` };
   }
   const rest = trimmed.slice(trimmed.indexOf(first as string) + (first as string).length).trim();

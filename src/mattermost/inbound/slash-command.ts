@@ -64,10 +64,12 @@ export function slashCommandRoute(deps: InboundDeps) {
         deps.admins.isAdmin(userId).catch(() => false),
         deps.accounts.isConnected(userId, trigger).catch(() => false),
       ]);
+      const isInactive =
+        !isConnected && (await deps.accounts.isInactive?.(userId, trigger).catch(() => false));
       return runCommand(
         set,
         form.text,
-        { userId, channelId, teamId, isAdmin, isConnected },
+        { userId, channelId, teamId, isAdmin, isConnected, isInactive: isInactive === true },
         requestId,
         deps.log,
         form.trigger_id,

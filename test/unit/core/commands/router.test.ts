@@ -107,6 +107,14 @@ describe('runCommand', () => {
     expect(reply.text).toBe('You need to connect your Microsoft account first: `/mscalendar connect`');
   });
 
+  it('tells a user whose connection stopped working to connect again, not to connect first', async () => {
+    calls.length = 0;
+    const { reply } = await run('today', { ...user, isConnected: false, isInactive: true });
+    expect(reply.text).toContain('Your Microsoft account connection has stopped working');
+    expect(reply.text).toContain('Connect again with `/mscalendar connect`');
+    expect(calls.some((c) => c.startsWith('today:'))).toBe(false);
+  });
+
   it('shows a coded error’s message as is', async () => {
     const { reply, logged } = await run('summary 25:00');
     expect(reply.text).toBe('"25:00" is not a time. Use HH:MM, for example 08:30.');
