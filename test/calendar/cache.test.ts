@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { CalendarEvents } from '../../src/store/calendar-event.ts';
 import { CalendarSyncs } from '../../src/store/calendar-sync.ts';
 import { migrateToLatest } from '../../src/store/index.ts';
+import { eventDefaults } from '../helpers/calendar-event.ts';
 import { openTestStore, type TestStore } from '../helpers/database.ts';
 
 function ev(id: string, start: string, end: string, over: Partial<CalendarEvent> = {}): CalendarEvent {
@@ -18,25 +19,7 @@ function ev(id: string, start: string, end: string, over: Partial<CalendarEvent>
     bodyPreview: '',
     start: new Date(start),
     end: new Date(end),
-    isAllDay: false,
-    startDate: null,
-    endDate: null,
-    timeZone: null,
-    showAs: 'busy',
-    response: 'accepted',
-    responseRequested: true,
-    isCancelled: false,
-    isOrganizer: false,
-    organizer: null,
-    attendees: [],
-    location: '',
-    joinUrl: null,
-    lastModified: null,
-    webLink: null,
-    importance: 'normal',
-    sensitivity: 'normal',
-    categories: [],
-    partial: false,
+    ...eventDefaults(),
     ...over,
   };
 }

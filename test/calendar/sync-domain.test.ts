@@ -12,6 +12,7 @@ import { createLogger } from '../../src/core/log.ts';
 import { CalendarEvents } from '../../src/store/calendar-event.ts';
 import { CalendarSyncs } from '../../src/store/calendar-sync.ts';
 import { migrateToLatest } from '../../src/store/index.ts';
+import { eventDefaults } from '../helpers/calendar-event.ts';
 import { drivers, openTestStore, type TestStore } from '../helpers/database.ts';
 
 const silent = createLogger({ log: { level: 'silent', format: 'json' } });
@@ -27,25 +28,9 @@ function ev(id: string, over: Partial<CalendarEvent> = {}): CalendarEvent {
     bodyPreview: '',
     start: new Date(Date.UTC(2026, 0, 6, 17)),
     end: new Date(Date.UTC(2026, 0, 6, 18)),
-    isAllDay: false,
-    startDate: null,
-    endDate: null,
-    timeZone: null,
-    showAs: 'busy',
+    ...eventDefaults(),
     response: 'organizer',
-    responseRequested: true,
-    isCancelled: false,
     isOrganizer: true,
-    organizer: null,
-    attendees: [],
-    location: '',
-    joinUrl: null,
-    lastModified: null,
-    webLink: null,
-    importance: 'normal',
-    sensitivity: 'normal',
-    categories: [],
-    partial: false,
     ...over,
   };
 }

@@ -24,6 +24,7 @@ import { CalendarEvents } from '../../../src/store/calendar-event.ts';
 import { CalendarSyncs } from '../../../src/store/calendar-sync.ts';
 import { ConnectedAccounts, migrateToLatest } from '../../../src/store/index.ts';
 import { MicrosoftSubscriptions } from '../../../src/store/microsoft-subscription.ts';
+import { eventDefaults } from '../../helpers/calendar-event.ts';
 import { drivers, openTestStore, type TestStore } from '../../helpers/database.ts';
 
 const silent = createLogger({ log: { level: 'silent', format: 'json' } });
@@ -42,25 +43,7 @@ function ev(id: string, over: Partial<CalendarEvent> = {}): CalendarEvent {
     bodyPreview: '',
     start: at(1),
     end: at(2),
-    isAllDay: false,
-    startDate: null,
-    endDate: null,
-    timeZone: null,
-    showAs: 'busy',
-    response: 'accepted',
-    responseRequested: true,
-    isCancelled: false,
-    isOrganizer: false,
-    organizer: null,
-    attendees: [],
-    location: '',
-    joinUrl: null,
-    lastModified: null,
-    webLink: null,
-    importance: 'normal',
-    sensitivity: 'normal',
-    categories: [],
-    partial: false,
+    ...eventDefaults(),
     ...over,
   };
 }

@@ -18,6 +18,7 @@ import { createLogger } from '../../../src/core/log.ts';
 import { CalendarEvents } from '../../../src/store/calendar-event.ts';
 import { CalendarSyncs } from '../../../src/store/calendar-sync.ts';
 import { CalendarSummaries, migrateToLatest } from '../../../src/store/index.ts';
+import { eventDefaults } from '../../helpers/calendar-event.ts';
 import { drivers, openTestStore, type TestStore } from '../../helpers/database.ts';
 
 const silent = createLogger({ log: { level: 'silent', format: 'json' } });
@@ -37,25 +38,7 @@ function ev(id: string, subject: string, startIso: string): CalendarEvent {
     bodyPreview: '',
     start,
     end: new Date(start.getTime() + 3_600_000),
-    isAllDay: false,
-    startDate: null,
-    endDate: null,
-    timeZone: null,
-    showAs: 'busy',
-    response: 'accepted',
-    responseRequested: true,
-    isCancelled: false,
-    isOrganizer: false,
-    organizer: null,
-    attendees: [],
-    location: '',
-    joinUrl: null,
-    lastModified: null,
-    webLink: null,
-    importance: 'normal',
-    sensitivity: 'normal',
-    categories: [],
-    partial: false,
+    ...eventDefaults(),
   };
 }
 

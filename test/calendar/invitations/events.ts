@@ -1,6 +1,7 @@
 /** Builders for invitation tests: an invitation copy in the attendee's calendar, and rounds. */
 import type { CalendarEvent } from '../../../src/calendar/ports.ts';
 import type { CalendarRound } from '../../../src/calendar/sync/calendar-sync.ts';
+import { eventDefaults } from '../../helpers/calendar-event.ts';
 
 export const now = new Date(Date.UTC(2026, 0, 5, 12));
 const hour = 3_600_000;
@@ -16,28 +17,17 @@ export function invite(id: string, over: Partial<CalendarEvent> = {}): CalendarE
     bodyPreview: '',
     start: new Date(now.getTime() + 29 * hour),
     end: new Date(now.getTime() + 30 * hour),
-    isAllDay: false,
-    startDate: null,
-    endDate: null,
-    timeZone: null,
+    ...eventDefaults(),
     showAs: 'tentative',
     response: 'notResponded',
-    responseRequested: true,
-    isCancelled: false,
-    isOrganizer: false,
     organizer: { name: 'Bob Organizer', email: 'bob@contoso.example' },
     attendees: [
       { name: 'Alice', email: 'alice@contoso.example', type: 'required', response: 'notResponded' },
       { name: 'Carol', email: 'carol@contoso.example', type: 'required', response: 'notResponded' },
     ],
     location: 'Room 1',
-    joinUrl: null,
     lastModified: new Date(now.getTime() - hour),
     webLink: `https://outlook.example/${id}`,
-    importance: 'normal',
-    sensitivity: 'normal',
-    categories: [],
-    partial: false,
     ...over,
   };
 }

@@ -14,6 +14,7 @@ import { createLogger } from '../../../src/core/log.ts';
 import { CalendarEvents } from '../../../src/store/calendar-event.ts';
 import { CalendarSyncs } from '../../../src/store/calendar-sync.ts';
 import { migrateToLatest } from '../../../src/store/index.ts';
+import { eventDefaults } from '../../helpers/calendar-event.ts';
 import { drivers, openTestStore, type TestStore } from '../../helpers/database.ts';
 
 const silent = createLogger({ log: { level: 'silent', format: 'json' } });
@@ -29,25 +30,9 @@ function meeting(id: string, over: Partial<CalendarEvent> = {}): CalendarEvent {
     bodyPreview: '',
     start,
     end: new Date(start.getTime() + 30 * 60_000),
-    isAllDay: false,
-    startDate: null,
-    endDate: null,
-    timeZone: null,
-    showAs: 'busy',
-    response: 'accepted',
-    responseRequested: true,
-    isCancelled: false,
-    isOrganizer: false,
-    organizer: null,
-    attendees: [],
+    ...eventDefaults(),
     location: 'Room 4',
     joinUrl: 'https://teams.microsoft.com/l/meetup-join/abc',
-    lastModified: null,
-    webLink: null,
-    importance: 'normal',
-    sensitivity: 'normal',
-    categories: [],
-    partial: false,
     ...over,
   };
 }

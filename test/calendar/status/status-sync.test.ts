@@ -21,6 +21,7 @@ import { CalendarEvents } from '../../../src/store/calendar-event.ts';
 import { CalendarStatuses } from '../../../src/store/calendar-status.ts';
 import { CalendarSyncs } from '../../../src/store/calendar-sync.ts';
 import { migrateToLatest } from '../../../src/store/index.ts';
+import { eventDefaults } from '../../helpers/calendar-event.ts';
 import { drivers, openTestStore, type TestStore } from '../../helpers/database.ts';
 
 const silent = createLogger({ log: { level: 'silent', format: 'json' } });
@@ -43,25 +44,7 @@ function meeting(
     bodyPreview: '',
     start: at(startMin),
     end: at(endMin),
-    isAllDay: false,
-    startDate: null,
-    endDate: null,
-    timeZone: null,
-    showAs: 'busy',
-    response: 'accepted',
-    responseRequested: true,
-    isCancelled: false,
-    isOrganizer: false,
-    organizer: null,
-    attendees: [],
-    location: '',
-    joinUrl: null,
-    lastModified: null,
-    webLink: null,
-    importance: 'normal',
-    sensitivity: 'normal',
-    categories: [],
-    partial: false,
+    ...eventDefaults(),
     ...over,
   };
 }
