@@ -1,16 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { calendarSyncQueue, summaryRescheduleQueue } from '../../src/calendar/index.ts';
 import { runTry } from '../../src/cli/commands/try.ts';
-import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
-import { loadConfig } from '../../src/core/config/index.ts';
+import type { Sandbox } from '../../src/cli/sandbox.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { startProduct } from './product.ts';
 
 /**
  * The agenda, summary and admin commands end to end: the service against both simulators, people typing
@@ -67,12 +64,7 @@ describe('agenda, summary and admin commands, end to end', () => {
     )?.status === 'active';
 
   beforeAll(async () => {
-    sandbox = await startSandbox(
-      loadConfig({ env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-e2e-agenda-')), PORT: '0' } }),
-      log,
-    );
-    app = buildApp(sandbox.config, { log });
-    await app.start();
+    ({ sandbox, app } = await startProduct(log));
     // alice administers Mattermost (before her first command: the service caches the admin check a minute).
     const mm = sandbox.info.mattermost;
     const promoted = await fetch(`${mm.url}/api/v4/users/${id('alice')}/roles`, {

@@ -1,18 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type App, buildApp } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { channelNoticeQueue } from '../../src/calendar/channels/change-notices.ts';
 import type { CalendarEvent } from '../../src/calendar/ports.ts';
 import { fromRow } from '../../src/calendar/sync/event-codec.ts';
 import { runTry } from '../../src/cli/commands/try.ts';
-import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
-import { loadConfig } from '../../src/core/config/index.ts';
+import type { Sandbox } from '../../src/cli/sandbox.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { CalendarEvents } from '../../src/store/calendar-event.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { startProduct } from './product.ts';
 
 /**
  * Creating an event through the dialog and linking events to channels, the whole product against both
@@ -38,12 +35,7 @@ describe('calendar events and linked channels, end to end', () => {
   const channelOf = (name: string) => mm().teams.acme?.channels[name] as string;
 
   beforeAll(async () => {
-    sandbox = await startSandbox(
-      loadConfig({ env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-e2e-')), PORT: '0' } }),
-      log,
-    );
-    app = buildApp(sandbox.config, { log });
-    await app.start();
+    ({ sandbox, app } = await startProduct(log));
     for (const who of ['alice', 'bob']) {
       const lines: string[] = [];
       await runTry(

@@ -1,15 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { type App, buildApp } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { runTry } from '../../src/cli/commands/try.ts';
-import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
-import { loadConfig } from '../../src/core/config/index.ts';
+import type { Sandbox } from '../../src/cli/sandbox.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { firstCalendarSync, startProduct, userClient } from './product.ts';
 
 /**
  * Invitation DMs and RSVP, end to end: Bob organises meetings through Graph (the Microsoft sim), Alice is
@@ -33,7 +29,7 @@ interface GraphEvent {
 describe('invitation DMs and RSVP, end to end', () => {
   let sandbox: Sandbox;
   let app: App;
-  let socket: WebSocket;
+  let client: { close(): void } | undefined;
   const ephemerals: string[] = [];
   const dialogs: { url: string; dialog: { callback_id: string; state: string } }[] = [];
   let dmChannel = '';
@@ -149,43 +145,19 @@ describe('invitation DMs and RSVP, end to end', () => {
     (await mmCall<MmPost>('GET', `/posts/${postId}`)).body.props.attachments?.[0];
 
   beforeAll(async () => {
-    sandbox = await startSandbox(
-      loadConfig({ env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-e2e-')), PORT: '0' } }),
-      log,
-    );
-    app = buildApp(sandbox.config, { log });
-    await app.start();
+    ({ sandbox, app } = await startProduct(log));
     const channel = await mmCall<{ id: string }>('POST', '/channels/direct', [
       alice().id,
       sandbox.info.bot.userId,
     ]);
     dmChannel = channel.body.id;
-    socket = new WebSocket(`${mm().url.replace('http', 'ws')}/api/v4/websocket`, {
-      headers: { Authorization: `Bearer ${alice().token}` },
-    });
-    socket.on('message', (raw) => {
-      const frame = JSON.parse(String(raw));
-      if (frame.event === 'ephemeral_message') ephemerals.push(JSON.parse(frame.data.post).message);
-      if (frame.event === 'open_dialog') dialogs.push(JSON.parse(frame.data.dialog));
-    });
-    await new Promise((resolve) => socket.once('open', resolve));
+    client = await userClient(mm().url, alice().token, { ephemerals, dialogs });
     expect(await type('alice', '/mscalendar connect')).toContain('✅ Connected to Microsoft Calendar');
-    await waitFor(
-      'alice’s first calendar sync',
-      async () =>
-        (
-          await app.store.db
-            .selectFrom('calendar_sync')
-            .select('status')
-            .where('mm_user_id', '=', alice().id)
-            .executeTakeFirst()
-        )?.status === 'active',
-      30_000,
-    );
+    await firstCalendarSync(app, alice().id);
   }, 90_000);
 
   afterAll(async () => {
-    socket?.close();
+    client?.close();
     await app?.stop();
     await sandbox?.close();
   });

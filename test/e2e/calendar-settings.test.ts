@@ -1,15 +1,12 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.ts';
 import { runTry } from '../../src/cli/commands/try.ts';
-import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
-import { loadConfig } from '../../src/core/config/index.ts';
+import type { Sandbox } from '../../src/cli/sandbox.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { startProduct } from './product.ts';
 
 const log = createLogger({ log: { level: (process.env.E2E_LOG as 'warn') ?? 'silent', format: 'json' } });
 
@@ -44,14 +41,7 @@ describe('welcome flow and settings panel, end to end', () => {
 
   beforeAll(async () => {
     // A fixed port, so the buttons' action URLs still reach the service after the restart below.
-    sandbox = await startSandbox(
-      loadConfig({
-        env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-e2e-')), PORT: String(await freePort()) },
-      }),
-      log,
-    );
-    app = buildApp(sandbox.config, { log });
-    await app.start();
+    ({ sandbox, app } = await startProduct(log, await freePort()));
   }, 60_000);
 
   afterAll(async () => {

@@ -1,14 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { type App, buildApp } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { runTry } from '../../src/cli/commands/try.ts';
-import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
-import { loadConfig } from '../../src/core/config/index.ts';
+import type { Sandbox } from '../../src/cli/sandbox.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { firstCalendarSync, startProduct, userClient } from './product.ts';
 
 /**
  * Status sync end to end: Alice (online in Mattermost through her socket) has meetings a few seconds ahead
@@ -28,7 +24,7 @@ interface MmPost {
 describe('status sync, end to end', () => {
   let sandbox: Sandbox;
   let app: App;
-  let socket: WebSocket;
+  let client: Awaited<ReturnType<typeof userClient>>;
   let dmChannel = '';
   let aliceGraphToken = '';
   const ephemerals: string[] = [];
@@ -123,41 +119,18 @@ describe('status sync, end to end', () => {
   }
 
   beforeAll(async () => {
-    sandbox = await startSandbox(
-      loadConfig({ env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-e2e-')), PORT: '0' } }),
-      log,
-    );
-    app = buildApp(sandbox.config, { log });
-    await app.start();
+    ({ sandbox, app } = await startProduct(log));
     dmChannel = (
       await mmCall<{ id: string }>('POST', '/channels/direct', [alice().id, sandbox.info.bot.userId])
     ).body.id;
     // Alice is online while her client is connected (offline users are left alone).
-    socket = new WebSocket(`${mm().url.replace('http', 'ws')}/api/v4/websocket`, {
-      headers: { Authorization: `Bearer ${alice().token}` },
-    });
-    socket.on('message', (raw) => {
-      const frame = JSON.parse(String(raw));
-      if (frame.event === 'ephemeral_message') ephemerals.push(JSON.parse(frame.data.post).message);
-    });
-    await new Promise((resolve) => socket.once('open', resolve));
+    client = await userClient(mm().url, alice().token, { ephemerals });
     expect(await type('/mscalendar connect')).toContain('✅ Connected to Microsoft Calendar');
-    await waitFor(
-      'alice’s first calendar sync',
-      async () =>
-        (
-          await app.store.db
-            .selectFrom('calendar_sync')
-            .select('status')
-            .where('mm_user_id', '=', alice().id)
-            .executeTakeFirst()
-        )?.status === 'active',
-      30_000,
-    );
+    await firstCalendarSync(app, alice().id);
   }, 90_000);
 
   afterAll(async () => {
-    socket?.close();
+    client?.close();
     await app?.stop();
     await sandbox?.close();
   });

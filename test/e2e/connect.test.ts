@@ -1,17 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepAliveCheck } from '../../src/accounts/index.ts';
 import { type App, buildApp } from '../../src/app.ts';
 import { dailySummaryQueue } from '../../src/calendar/index.ts';
 import { runTry } from '../../src/cli/commands/try.ts';
-import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
-import { loadConfig } from '../../src/core/config/index.ts';
+import type { Sandbox } from '../../src/cli/sandbox.ts';
 import type { MmUserId } from '../../src/core/ids.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { startProduct } from './product.ts';
 
 /**
  * The whole product against both simulators, no mocks between: the sandbox's set-up, the service, and a
@@ -24,12 +21,7 @@ describe('connected accounts, end to end', () => {
   let app: App;
 
   beforeAll(async () => {
-    sandbox = await startSandbox(
-      loadConfig({ env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-e2e-')), PORT: '0' } }),
-      log,
-    );
-    app = buildApp(sandbox.config, { log });
-    await app.start();
+    ({ sandbox, app } = await startProduct(log));
   }, 60_000);
 
   afterAll(async () => {

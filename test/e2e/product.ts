@@ -1,0 +1,65 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { type App, buildApp } from '../../src/app.ts';
+import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
+import { loadConfig } from '../../src/core/config/index.ts';
+import type { Logger } from '../../src/core/log.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/**
+ * The whole product against both simulators, as every end-to-end test starts it: the sandbox's set-up (both
+ * sims, the bot, the Entra app) and the service on a fresh data folder. `port` 0 picks a free one; give a
+ * fixed one when the test restarts the service and old buttons must still reach it.
+ */
+export async function startProduct(log: Logger, port = 0): Promise<{ sandbox: Sandbox; app: App }> {
+  const sandbox = await startSandbox(
+    loadConfig({
+      env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-e2e-')), PORT: String(port) },
+    }),
+    log,
+  );
+  const app = buildApp(sandbox.config, { log });
+  await app.start();
+  return { sandbox, app };
+}
+
+/** Waits until the user's first calendar sync has finished (their cache is the baseline from then on). */
+export async function firstCalendarSync(app: App, mmUserId: string): Promise<void> {
+  await waitFor(
+    'the first calendar sync',
+    async () =>
+      (
+        await app.store.db
+          .selectFrom('calendar_sync')
+          .select('status')
+          .where('mm_user_id', '=', mmUserId)
+          .executeTakeFirst()
+      )?.status === 'active',
+    30_000,
+  );
+}
+
+/**
+ * A user's Mattermost client: an open WebSocket (which also makes them online, as a real client does),
+ * collecting the ephemeral messages and dialogs only they see (into the given arrays, when given).
+ */
+export async function userClient<Dialog = Record<string, unknown>>(
+  mattermostUrl: string,
+  token: string,
+  into: { ephemerals?: string[]; dialogs?: Dialog[] } = {},
+): Promise<{ ephemerals: string[]; dialogs: Dialog[]; close(): void }> {
+  const ephemerals = into.ephemerals ?? [];
+  const dialogs = into.dialogs ?? [];
+  const socket = new WebSocket(`${mattermostUrl.replace('http', 'ws')}/api/v4/websocket`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  socket.on('message', (raw) => {
+    const frame = JSON.parse(String(raw));
+    if (frame.event === 'ephemeral_message') ephemerals.push(JSON.parse(frame.data.post).message);
+    if (frame.event === 'open_dialog') dialogs.push(JSON.parse(frame.data.dialog));
+  });
+  await new Promise((resolve) => socket.once('open', resolve));
+  return { ephemerals, dialogs, close: () => socket.close() };
+}
