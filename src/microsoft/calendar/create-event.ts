@@ -5,28 +5,14 @@
  * Graph generate onlineMeeting.joinUrl) and the draft's transactionId, so a repeated POST returns the event
  * the first one created. Marked idempotent for the Graph client because of that id: a timeout is retried.
  */
+import type { EventDraft } from '../../calendar/events/ports.ts';
 import type { CalendarEvent } from '../../calendar/ports.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { GraphSession } from '../graph/graph-session.ts';
 import { graphEventSchema, toCalendarEvent } from './graph-event.ts';
 
-/**
- * A new event as the calendar's EventCreator port hands it over (src/calendar/events/ports.ts EventDraft,
- * repeated here structurally: the import rules let the edge see calendar/ports.ts only). Wall-clock
- * `start`/`end` (yyyy-MM-ddTHH:mm:ss) in the IANA `timeZone`.
- */
-export interface NewEvent {
-  subject: string;
-  body: string;
-  location: string;
-  isAllDay: boolean;
-  start: string;
-  end: string;
-  timeZone: string;
-  attendees: { email: string; name: string }[];
-  online: boolean;
-  transactionId: string;
-}
+/** A new event as the calendar's EventCreator port hands it over (wall-clock times in an IANA zone). */
+export type NewEvent = EventDraft;
 
 export interface EventCreatorDeps {
   asUser(partition: string, feature: 'calendar'): GraphSession;

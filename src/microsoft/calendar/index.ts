@@ -5,6 +5,5 @@ export { findJoinUrl, graphEventSchema, toCalendarEvent } from './graph-event.ts
 export {
   type CalendarResponderDeps,
   createCalendarResponder,
-  type GraphResponder,
   type GraphRsvp,
 } from './respond.ts';

@@ -11,10 +11,8 @@
  * Ids are Graph's default ones, as the calendar cache keeps them (no `Prefer: IdType="ImmutableId"`): the
  * id in a DM's buttons came from the cache, and Graph reads an id in the path in the form it was issued.
  * An event moved to another folder since then answers 404, which the user is told as "changed or deleted".
- *
- * The port's shape is repeated here rather than imported: the edge may import only calendar/ports.ts
- * (docs/architecture.md import rules); the wiring checks the two agree where it passes this to the domain.
  */
+import type { CalendarResponder, RsvpChoice } from '../../calendar/invitations/ports.ts';
 import { AppError, isAppError } from '../../core/errors.ts';
 import type { GraphSession } from '../graph/graph-session.ts';
 
@@ -54,19 +52,9 @@ function domainError(err: unknown): unknown {
 }
 
 /** Graph's three answers to an invitation (the path segment). */
-export type GraphRsvp = 'accept' | 'tentativelyAccept' | 'decline';
+export type GraphRsvp = RsvpChoice;
 
-/** Satisfies calendar/invitations/ports.ts CalendarResponder (see the file comment). */
-export interface GraphResponder {
-  respond(
-    user: string,
-    eventId: string,
-    choice: GraphRsvp,
-    options: { comment: string; sendResponse: boolean },
-  ): Promise<void>;
-}
-
-export function createCalendarResponder(deps: CalendarResponderDeps): GraphResponder {
+export function createCalendarResponder(deps: CalendarResponderDeps): CalendarResponder {
   return {
     async respond(user, eventId, choice, options) {
       try {
