@@ -84,6 +84,25 @@ describe('mm365 try', () => {
     expect(out).toContain(`200 ${sandbox.info.service}/hello/page: Hello cookie kept`);
   });
 
+  it('shows the form a command opens, with its fields and defaults', async () => {
+    const typed = async (command: string) => {
+      const lines: string[] = [];
+      await runTry(
+        sandbox.info,
+        command,
+        { as: 'carol', channel: 'town-square', wait: 0.7, follow: true },
+        (l) => lines.push(l),
+      );
+      return lines.join('\n');
+    };
+    expect(await typed('/mscalendar connect')).toContain('✅ Connected to Microsoft Calendar');
+    const out = await typed('/mscalendar event create');
+    expect(out).toContain('[Mattermost opens a form] dialog "Create calendar event"');
+    expect(out).toMatch(/\n {4}Subject \(text\)\n/);
+    expect(out).toMatch(/Date \(text\): \d{4}-\d{2}-\d{2}/);
+    expect(out).toContain('buttons: [Create]');
+  });
+
   it('says so when Mattermost has no such command', async () => {
     const lines: string[] = [];
     const code = await runTry(

@@ -137,11 +137,13 @@ function describe(
 ): string {
   const who = s.userId === info.bot.userId ? `@${info.bot.username}` : s.userId === self ? 'you' : s.userId;
   const label =
-    s.kind === 'ephemeral'
-      ? `[only you see, from ${who}]`
-      : s.kind === 'edited'
-        ? `[${who} edited]`
-        : `[${who}]`;
+    s.kind === 'dialog'
+      ? '[Mattermost opens a form]'
+      : s.kind === 'ephemeral'
+        ? `[only you see, from ${who}]`
+        : s.kind === 'edited'
+          ? `[${who} edited]`
+          : `[${who}]`;
   const buttons = s.buttons.length > 0 ? `\n    buttons: ${s.buttons.map((b) => `[${b}]`).join(' ')}` : '';
   return `${label} ${s.text.split('\n').join('\n    ')}${buttons}`;
 }

@@ -1,10 +1,10 @@
 /**
  * What a user sees while `mm365 try` runs: a WebSocket opened as that user (as their Mattermost client would
- * be), collecting posts in their channels and ephemeral messages, in arrival order.
+ * be), collecting posts in their channels, ephemeral messages and the dialogs opened for them, in arrival order.
  * Authenticates with `authentication_challenge` (Node's WebSocket cannot send headers).
  */
 export interface Seen {
-  kind: 'post' | 'edited' | 'ephemeral';
+  kind: 'post' | 'edited' | 'ephemeral' | 'dialog';
   channelId: string;
   userId: string;
   message: string;
@@ -15,7 +15,7 @@ export interface Seen {
 
 interface WsEvent {
   event?: string;
-  data?: { post?: string };
+  data?: { post?: string; dialog?: string };
   seq_reply?: number;
   status?: string;
 }
@@ -45,6 +45,10 @@ export class UserView {
   }
 
   #record(event: WsEvent): void {
+    if (event.event === 'open_dialog' && event.data?.dialog) {
+      this.#recordDialog(event.data.dialog);
+      return;
+    }
     const kind =
       event.event === 'posted'
         ? 'post'
@@ -58,7 +62,7 @@ export class UserView {
       channel_id: string;
       user_id: string;
       message: string;
-      props?: { attachments?: { text?: string; actions?: { name?: string }[] }[] };
+      props?: { attachments?: { title?: string; text?: string; actions?: { name?: string }[] }[] };
     };
     const attachments = post.props?.attachments ?? [];
     this.seen.push({
@@ -67,7 +71,32 @@ export class UserView {
       userId: post.user_id,
       message: post.message,
       buttons: attachments.flatMap((a) => (a.actions ?? []).map((b) => b.name ?? '?')),
-      text: [post.message, ...attachments.map((a) => a.text ?? '')].filter((t) => t !== '').join('\n'),
+      text: [post.message, ...attachments.flatMap((a) => [a.title ? `**${a.title}**` : '', a.text ?? ''])]
+        .filter((t) => t !== '')
+        .join('\n'),
+    });
+  }
+
+  /** A dialog Mattermost opens for the user: its title and fields, as the form would show them. */
+  #recordDialog(raw: string): void {
+    const { dialog } = JSON.parse(raw) as {
+      dialog?: {
+        title?: string;
+        elements?: { display_name?: string; type?: string; default?: string; optional?: boolean }[];
+        submit_label?: string;
+      };
+    };
+    const fields = (dialog?.elements ?? []).map(
+      (e) =>
+        `${e.display_name ?? '?'} (${e.type ?? 'text'}${e.optional ? ', optional' : ''})${e.default ? `: ${e.default}` : ''}`,
+    );
+    this.seen.push({
+      kind: 'dialog',
+      channelId: '',
+      userId: '',
+      message: dialog?.title ?? '',
+      buttons: [dialog?.submit_label ?? 'Submit'],
+      text: [`dialog "${dialog?.title ?? ''}"`, ...fields].join('\n'),
     });
   }
 
