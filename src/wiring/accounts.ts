@@ -110,6 +110,7 @@ export function wireAccounts(deps: {
           state,
           redirectUri: redirectUri(),
           ...(loginHint ? { loginHint } : {}),
+          ...(deps.config.microsoft.forceConsent ? { prompt: 'consent' as const } : {}),
         }),
       async redeem({ feature, code, codeVerifier }) {
         const done = await microsoft.signIn.complete({

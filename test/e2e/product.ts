@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { type App, buildApp } from '../../src/app.ts';
 import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
-import { loadConfig } from '../../src/core/config/index.ts';
+import { type Config, loadConfig } from '../../src/core/config/index.ts';
 import type { Logger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -13,14 +13,16 @@ import { waitFor } from '../helpers/wait.ts';
  * sims, the bot, the Entra app) and the service on a fresh data folder. `port` 0 picks a free one; give a
  * fixed one when the test restarts the service and old buttons must still reach it.
  */
-export async function startProduct(log: Logger, port = 0): Promise<{ sandbox: Sandbox; app: App }> {
+export async function startProduct(
+  log: Logger,
+  port = 0,
+  tweak: (config: Config) => Config = (c) => c,
+): Promise<{ sandbox: Sandbox; app: App }> {
   const sandbox = await startSandbox(
-    loadConfig({
-      env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-e2e-')), PORT: String(port) },
-    }),
+    loadConfig({ env: { MM365_DATA_DIR: mkdtempSync(join(tmpdir(), 'mm365-e2e-')), PORT: String(port) } }),
     log,
   );
-  const app = buildApp(sandbox.config, { log });
+  const app = buildApp(tweak(sandbox.config), { log });
   await app.start();
   return { sandbox, app };
 }

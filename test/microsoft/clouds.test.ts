@@ -9,6 +9,7 @@ import { resolveEndpoints, trustExtraCa } from '../../src/microsoft/clouds.ts';
 
 const base: Config['microsoft'] = {
   cloud: 'public',
+  forceConsent: false,
   tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
   clientId: 'c',
   clientSecret: 's',
@@ -44,7 +45,7 @@ describe('cloud endpoints', () => {
   });
 
   it('refuses to resolve without an app registration', () => {
-    expect(() => resolveEndpoints({ cloud: 'public' })).toThrow(
+    expect(() => resolveEndpoints({ cloud: 'public', forceConsent: false })).toThrow(
       expect.objectContaining({ code: 'MM365_MICROSOFT_NOT_CONFIGURED' }),
     );
   });

@@ -31,6 +31,7 @@ export async function startMsHarness(driver: TestDriver = 'pglite'): Promise<MsH
   const { ready } = sim;
   const microsoft: Config['microsoft'] = {
     cloud: 'public',
+    forceConsent: false,
     tenantId: ready.tenantId,
     clientId: ready.app.clientId,
     clientSecret: ready.app.clientSecret,

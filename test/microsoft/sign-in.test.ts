@@ -50,7 +50,7 @@ describe('connect through the edge front door', () => {
     expect(() =>
       createMicrosoftEdge({
         ...({} as Parameters<typeof createMicrosoftEdge>[0]),
-        config: { cloud: 'public' },
+        config: { cloud: 'public', forceConsent: false },
       }),
     ).toThrow(expect.objectContaining({ code: 'MM365_MICROSOFT_NOT_CONFIGURED' }));
   });

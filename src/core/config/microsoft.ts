@@ -39,6 +39,13 @@ export const microsoftSection = z
       description: "Microsoft Graph base URL with version, overriding the cloud's.",
       example: 'https://graph.microsoft.com/v1.0',
     }),
+    forceConsent: key(z.boolean().default(false), {
+      description:
+        "Ask every user to consent to the permissions at each sign-in (prompt=consent; the Calendar plugin's OAuth2ForceConsent). Leave off when an admin granted tenant-wide consent: since 2026 forced consent blocks users who may not consent themselves (plugin issue #536).",
+      env: ['MM365_MICROSOFT_FORCE_CONSENT'],
+      example: 'false',
+      envKind: 'boolean',
+    }),
     caFile: key(z.string().min(1).optional(), {
       description:
         'PEM file of an extra certificate authority to trust for Entra ID and Graph (a TLS-inspecting proxy, the simulator).',
