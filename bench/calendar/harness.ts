@@ -372,12 +372,13 @@ export async function runCalendarDay(o: CalendarBenchOptions): Promise<CalendarB
     const summariesSent = [...posts.keys()].filter((k) => k.startsWith('calendar-summary:')).length;
     const jobStats: CalendarBenchResult['jobs'] = {};
     for (const [q, s] of jobs.stats) {
-      const b = queueBefore.get(q) ?? { sent: 0, completed: 0, failed: 0, gaveUp: 0 };
+      const b = queueBefore.get(q) ?? { sent: 0, completed: 0, failed: 0, gaveUp: 0, refused: 0 };
       jobStats[q] = {
         sent: s.sent - b.sent,
         completed: s.completed - b.completed,
         failed: s.failed - b.failed,
         gaveUp: s.gaveUp - b.gaveUp,
+        refused: s.refused - b.refused,
       };
     }
     const lag = statusLags(calendars, presence, 'dnd', dayStart, dayEnd);

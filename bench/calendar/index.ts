@@ -113,6 +113,14 @@ export function printCalendarResult(r: CalendarBenchResult): void {
     line(`${who}: reminders missed`, t.missed, 'DMs', 'expected, never sent');
   };
   rem('ours', r.reminders);
+  const reminderJobs = r.jobs['calendar.reminder-at'];
+  if (reminderJobs)
+    line(
+      'ours: reminder jobs run',
+      reminderJobs.completed,
+      'jobs',
+      `${reminderJobs.refused} second plans refused by the queue (once per key)`,
+    );
   if (r.pluginReminders) rem('plugin', r.pluginReminders);
   line('ours: daily summaries sent', r.summaries.sent, 'DMs', `${r.summaries.expected} expected`);
   line(

@@ -34,7 +34,7 @@ export interface CalendarBenchResult {
   pluginReminders: ReminderTally | undefined;
   summaries: { expected: number; sent: number };
   notifications: { delivered: number; dropped: number };
-  jobs: Record<string, { sent: number; completed: number; failed: number; gaveUp: number }>;
+  jobs: Record<string, { sent: number; completed: number; failed: number; gaveUp: number; refused: number }>;
   errors: string[];
   /** Status change minus block start, over the busy blocks of the final calendars (undefined: not measured). */
   statusLagMs:

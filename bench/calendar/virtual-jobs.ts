@@ -8,8 +8,8 @@
  * needs a singletonKey; a failed job is retried after its queue's delay (doubled with backoff, capped),
  * up to its retry limit; a schedule sends one job per matching minute. Jobs run one at a time, in due
  * order, which satisfies `singleton` (one active per key) and `ordered` (FIFO per key) trivially; like
- * pg-boss's `singleton` policy, a second send with the same key while one is queued is accepted (the
- * reminders rely on the DM key, not on the queue, for exactly once).
+ * pg-boss's `singleton` policy, a second send with the same key while one is queued is accepted, and like
+ * its `stately` policy (our `once`), refused (null) while a first attempt with that key still waits.
  *
  * Differences from pg-boss, on purpose: a job sent with `{ tx }` is queued at once rather than at commit.
  * No job runs before the sending code returns (the runner is driven by the benchmark loop), so a committed
@@ -36,6 +36,7 @@ interface QueuedJob {
   due: number;
   seq: number;
   retryCount: number;
+  key: string | undefined;
 }
 
 interface Schedule {
@@ -50,6 +51,8 @@ export interface QueueStats {
   failed: number;
   /** Failed on the last attempt (pg-boss: failed for good, or abandoned on an ordered queue). */
   gaveUp: number;
+  /** Sends refused by a `once` queue because the key already waits (planned twice, queued once). */
+  refused: number;
 }
 
 export class VirtualJobRunner {
@@ -95,7 +98,15 @@ export class VirtualJobRunner {
       throw new Error(`queue ${def.name} is ordered per key: send() needs a singletonKey`);
     }
     const due = options.startAfter === undefined ? this.#clock.now() : new Date(options.startAfter).getTime();
-    return this.#enqueue(def.name, parsed, due, 0);
+    if (
+      def.concurrency === 'once' &&
+      options.singletonKey !== undefined &&
+      this.#queue.some((j) => j.queue === def.name && j.key === options.singletonKey && j.retryCount === 0)
+    ) {
+      this.#stat(def.name).refused++;
+      return null;
+    }
+    return this.#enqueue(def.name, parsed, due, 0, options.singletonKey);
   }
 
   async schedule<Q extends QueueDefinition>(
@@ -157,9 +168,9 @@ export class VirtualJobRunner {
     return this.#queue.length;
   }
 
-  #enqueue(queue: string, payload: unknown, due: number, retryCount: number): string {
+  #enqueue(queue: string, payload: unknown, due: number, retryCount: number, key?: string): string {
     const id = `job-${++this.#seq}`;
-    this.#queue.push({ id, queue, payload, due, seq: this.#seq, retryCount });
+    this.#queue.push({ id, queue, payload, due, seq: this.#seq, retryCount, key });
     if (retryCount === 0) this.#stat(queue).sent++;
     return id;
   }
@@ -167,7 +178,7 @@ export class VirtualJobRunner {
   #stat(queue: string): QueueStats {
     let s = this.stats.get(queue);
     if (!s) {
-      s = { sent: 0, completed: 0, failed: 0, gaveUp: 0 };
+      s = { sent: 0, completed: 0, failed: 0, gaveUp: 0, refused: 0 };
       this.stats.set(queue, s);
     }
     return s;
@@ -197,7 +208,7 @@ export class VirtualJobRunner {
       }
       let delay = delaySeconds * (backoff ? 2 ** job.retryCount : 1);
       if (maxDelaySeconds !== undefined) delay = Math.min(delay, maxDelaySeconds);
-      this.#enqueue(job.queue, job.payload, this.#clock.now() + delay * 1000, job.retryCount + 1);
+      this.#enqueue(job.queue, job.payload, this.#clock.now() + delay * 1000, job.retryCount + 1, job.key);
     }
   }
 }

@@ -10,8 +10,11 @@ import type { z } from 'zod';
  *   for work that must never overlap for the same subject, e.g. renewing one user's subscription.
  * - `ordered`: jobs with the same singletonKey run one at a time in creation order (FIFO per key), keys
  *   in parallel; for events of one conversation (house style rule 8). Every send must carry a key.
+ * - `once`: like `singleton`, and a send is refused (null) while a job with the same singletonKey is still
+ *   waiting (pg-boss `stately`: one waiting, one retrying and one active per key); for work planned by
+ *   overlapping windows, e.g. a reminder at its exact time, so planning it twice queues it once.
  */
-export type QueueConcurrency = 'standard' | 'singleton' | 'ordered';
+export type QueueConcurrency = 'standard' | 'singleton' | 'ordered' | 'once';
 
 export interface RetryPolicy {
   /** Attempts after the first. */

@@ -11,6 +11,7 @@ const policyOf: Record<QueueConcurrency, string> = {
   standard: 'standard',
   singleton: 'singleton',
   ordered: 'key_strict_fifo',
+  once: 'stately',
 };
 
 /** What a handler gets: the validated payload, the attempt number and an abort signal for shutdown/expiry. */

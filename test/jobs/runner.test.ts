@@ -57,6 +57,37 @@ describe.each(drivers)('JobRunner on %s', (driver) => {
     await waitFor('the job to be completed', async () => (await r.countJobs(greet)).completed === 1);
   });
 
+  it('queues a job planned twice once on a `once` queue: a second send with its key waits for the first to run', async () => {
+    const planned = defineQueue({
+      name: 'test.planned',
+      schema: z.object({ n: z.number() }),
+      concurrency: 'once',
+      retry: { limit: 0, delaySeconds: 0, backoff: false },
+    });
+    const seen: number[] = [];
+    const r = await started((r) =>
+      r.register(
+        planned,
+        async (p) => {
+          seen.push(p.n);
+        },
+        { pollingIntervalSeconds: 0.5 },
+      ),
+    );
+    const at = new Date(Date.now() + 1_500);
+    expect(await r.send(planned, { n: 1 }, { singletonKey: 'k', startAfter: at })).toMatch(/^[0-9a-f-]{36}$/);
+    // Planned again by an overlapping window while the first still waits: refused, not queued.
+    expect(await r.send(planned, { n: 2 }, { singletonKey: 'k', startAfter: at })).toBeNull();
+    // Another key is its own job.
+    expect(await r.send(planned, { n: 3 }, { singletonKey: 'other', startAfter: at })).not.toBeNull();
+    await waitFor('both jobs to run', () => seen.length === 2, 15_000);
+    expect(seen.sort()).toEqual([1, 3]);
+    // Once it ran, the key may be queued again.
+    await waitFor('the jobs to complete', async () => (await r.countJobs(planned)).completed === 2);
+    expect(await r.send(planned, { n: 4 }, { singletonKey: 'k' })).not.toBeNull();
+    await waitFor('the new job to run', () => seen.length === 3);
+  });
+
   it('refuses an invalid payload and an undeclared queue at send time', async () => {
     const r = await started((r) => r.declare(greet));
     await expect(r.send(greet, { name: '' })).rejects.toMatchObject({ code: 'MM365_JOB_PAYLOAD_INVALID' });

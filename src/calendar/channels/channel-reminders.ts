@@ -20,11 +20,11 @@ export const planChannelRemindersQueue = defineQueue({
   retry: { limit: 0, delaySeconds: 0, backoff: false },
 });
 
-/** One channel reminder, started at its exact time; singleton per (channel, meeting, start). */
+/** One channel reminder, started at its exact time; `once` per (channel, meeting, start), as user reminders. */
 export const channelReminderQueue = defineQueue({
-  name: 'calendar.channel-reminder',
+  name: 'calendar.channel-reminder-at',
   schema: z.object({ channelId: z.string(), icalUid: z.string(), start: z.string().datetime() }),
-  concurrency: 'singleton',
+  concurrency: 'once',
   retry: { limit: 3, delaySeconds: 10, backoff: true, maxDelaySeconds: 60 },
 });
 

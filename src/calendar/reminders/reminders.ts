@@ -25,11 +25,14 @@ export const planRemindersQueue = defineQueue({
   retry: { limit: 0, delaySeconds: 0, backoff: false },
 });
 
-/** One reminder, started at its exact time; singleton per (user, event, start). */
+/**
+ * One reminder, started at its exact time; `once` per (user, event, start): the overlapping planning windows
+ * queue it once (the benchmark saw every reminder queued twice under `singleton`; the DM key absorbed it).
+ */
 export const reminderQueue = defineQueue({
-  name: 'calendar.reminder',
+  name: 'calendar.reminder-at',
   schema: z.object({ user: z.string(), eventId: z.string(), start: z.string().datetime() }),
-  concurrency: 'singleton',
+  concurrency: 'once',
   retry: { limit: 3, delaySeconds: 10, backoff: true, maxDelaySeconds: 60 },
 });
 
