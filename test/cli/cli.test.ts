@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../src/store/migrations/index.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const main = resolve(import.meta.dirname, '../../src/main.ts');
@@ -129,17 +130,36 @@ describe('mm365 CLI', () => {
 
   it('start serves on PORT and exits 0 after draining on SIGTERM', async () => {
     const dir = tempDir();
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const child: ChildProcess = spawn(process.execPath, [main, 'start'], {
       env: cleanEnv({ MM365_DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'info' }),
     });
     let out = '';
+    let err = '';
     child.stdout?.on('data', (c) => {
       out += c;
     });
-    const exited = new Promise<number | null>((r) => child.on('close', r));
+    child.stderr?.on('data', (c) => {
+      err += c;
+    });
+    let code: number | null | undefined;
+    const exited = new Promise<number | null>((r) =>
+      child.on('close', (c) => {
+        code = c;
+        r(c);
+      }),
+    );
     try {
-      await waitFor('the service to listen', () => out.includes('mm365 is listening'), 40_000);
+      // A process that dies before listening fails the test at once, with what it printed.
+      await waitFor(
+        'the service to listen',
+        () => {
+          if (code !== undefined)
+            throw new Error(`start exited with ${code} before listening:\n${out}\n${err}`);
+          return out.includes('mm365 is listening');
+        },
+        40_000,
+      );
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
       child.kill('SIGTERM');

@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.ts';
 import { runTry } from '../../src/cli/commands/try.ts';
 import type { Sandbox } from '../../src/cli/sandbox.ts';
 import { createLogger } from '../../src/core/log.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startProduct } from './product.ts';
 
@@ -242,11 +242,3 @@ describe('welcome flow and settings panel, end to end', () => {
     ).toBeUndefined();
   }, 120_000);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
