@@ -34,6 +34,8 @@ export async function buildServer(
   const app = Fastify({
     https: { key: pki.keyPem, cert: pki.certPem },
     logger: false,
+    // Closing the simulator cuts every connection, in-flight requests included (see the Mattermost sim).
+    forceCloseConnections: true,
     bodyLimit: 64 * 1024 * 1024,
     // Graph matches URL segments case-insensitively (`/Me/Events`); parameter values keep their case.
     routerOptions: { maxParamLength: 1000, ignoreDuplicateSlashes: false, caseSensitive: false },

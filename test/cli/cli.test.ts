@@ -163,7 +163,8 @@ describe('mm365 CLI', () => {
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      const exitCode = await exited;
+      expect(exitCode, `stderr:\n${err}\nlog (end):\n${out.slice(-4000)}`).toBe(0);
       expect(out).toContain('"msg":"mm365 stopped"');
     } finally {
       child.kill('SIGKILL');

@@ -23,7 +23,14 @@ export async function buildServer(
   faults: FaultInjector,
   limiter: RateLimiter,
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 110 * 1024 * 1024, genReqId: () => newId() });
+  // Closing the simulator cuts every connection, in-flight requests included: a test or the sandbox that
+  // shuts down must not wait on a request the product made (or left open) a moment before.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 110 * 1024 * 1024,
+    genReqId: () => newId(),
+    forceCloseConnections: true,
+  });
 
   // An empty JSON body is legal for many Mattermost routes (Client4 sends none on DELETE/regen_token).
   app.removeContentTypeParser('application/json');

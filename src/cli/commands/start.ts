@@ -54,9 +54,13 @@ export function startCommand(program: Command): void {
         if (sandbox) {
           // doctor cannot open the sandbox's embedded database from another process, so the sandbox runs it.
           const checks = await runDoctor(app);
-          process.stdout.write(sandboxBanner(sandbox, checks));
+          // Stopped meanwhile: the checks failed because everything was closing; the banner would mislead.
+          if (!signalled) process.stdout.write(sandboxBanner(sandbox, checks));
         }
       } catch (err) {
+        // A signal during start-up (or the sandbox's doctor run) stops the app under the work still going;
+        // that work failing is the shutdown, not a start-up failure: the signal handler exits.
+        if (signalled) return;
         app.log.fatal({ err }, 'start-up failed');
         await app.stop().catch(() => {});
         await sandbox?.close();
