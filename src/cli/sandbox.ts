@@ -166,7 +166,7 @@ export async function startSandbox(base: Config, log: Logger): Promise<Sandbox> 
       uri: `${service}/connect/microsoft/callback`,
     });
     await simControl(ms.control, ms.controlToken, 'PATCH', '/settings', { allowHttpNotificationUrl: true });
-    const config = loadConfig({
+    const wired = loadConfig({
       env: {
         PORT: String(port),
         HOST: base.server.host,
@@ -186,6 +186,36 @@ export async function startSandbox(base: Config, log: Logger): Promise<Sandbox> 
         MM365_MICROSOFT_CA_FILE: ms.ca,
       },
     });
+    // What the sandbox decides (where to listen, its own data folder, the simulators and their credentials)
+    // over everything else the user configured (admins, log DMs, accounts policy, forceConsent, jobs…).
+    const config: Config = {
+      ...base,
+      server: {
+        ...base.server,
+        port: wired.server.port,
+        host: wired.server.host,
+        publicUrl: wired.server.publicUrl,
+      },
+      database: wired.database,
+      vault: wired.vault,
+      mattermost: {
+        ...base.mattermost,
+        url: wired.mattermost.url,
+        botToken: wired.mattermost.botToken,
+        oauthClientId: wired.mattermost.oauthClientId,
+        oauthClientSecret: wired.mattermost.oauthClientSecret,
+      },
+      microsoft: {
+        ...base.microsoft,
+        cloud: wired.microsoft.cloud,
+        tenantId: wired.microsoft.tenantId,
+        clientId: wired.microsoft.clientId,
+        clientSecret: wired.microsoft.clientSecret,
+        authorityHost: wired.microsoft.authorityHost,
+        graphUrl: wired.microsoft.graphUrl,
+        caFile: wired.microsoft.caFile,
+      },
+    };
     const info: SandboxInfo = {
       service,
       mattermost: { url: mm.url, users: mm.users, adminToken: mm.adminToken, teams: mm.teams },

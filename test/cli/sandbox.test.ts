@@ -31,9 +31,24 @@ describe('sandbox', () => {
 
   it('starts both simulators, sets up a system-admin bot as an admin would, and wires the service to them', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mm365-sandbox-'));
-    const sandbox = await startSandbox(loadConfig({ env: { MM365_DATA_DIR: dataDir, PORT: '0' } }), log);
+    const sandbox = await startSandbox(
+      loadConfig({
+        env: {
+          MM365_DATA_DIR: dataDir,
+          PORT: '0',
+          // The user's own settings are kept: only where to listen, the data folder and the upstreams change.
+          MM365_MICROSOFT_FORCE_CONSENT: 'true',
+          MM365_MATTERMOST_ADMIN_USER_IDS: 'u'.repeat(26),
+          MM365_LOG_ADMIN_LEVEL: 'warn',
+        },
+      }),
+      log,
+    );
     try {
       const { config, info } = sandbox;
+      expect(config.microsoft.forceConsent).toBe(true);
+      expect(config.mattermost.adminUserIds).toEqual(['u'.repeat(26)]);
+      expect(config.log.adminLevel).toBe('warn');
       expect(config.mattermost.url).toBe(info.mattermost.url);
       expect(config.microsoft.authorityHost).toBe(new URL(info.microsoft.authority).origin);
       expect(config.microsoft.caFile).toBe(info.microsoft.ca);
