@@ -3,11 +3,10 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { calendarSyncQueue, summaryRescheduleQueue } from '../../src/calendar/index.ts';
-import { runTry } from '../../src/cli/commands/try.ts';
 import type { Sandbox } from '../../src/cli/sandbox.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { startProduct } from './product.ts';
+import { startProduct, typeAs } from './product.ts';
 
 /**
  * The agenda, summary and admin commands end to end: the service against both simulators, people typing
@@ -23,16 +22,7 @@ describe('agenda, summary and admin commands, end to end', () => {
   let app: App;
   const id = (user: string) => sandbox.info.mattermost.users[user]?.id as string;
 
-  async function type(as: string, command: string, follow = false): Promise<string> {
-    const lines: string[] = [];
-    await runTry(
-      sandbox.info,
-      command,
-      { as, channel: 'town-square', wait: follow ? 0.7 : 0.5, follow },
-      (l) => lines.push(l),
-    );
-    return lines.join('\n');
-  }
+  const type = (as: string, command: string, follow = false) => typeAs(sandbox.info, as, command, follow);
 
   async function control(method: string, path: string, body?: unknown): Promise<Response> {
     const ms = sandbox.info.microsoft;

@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { runTry } from '../../src/cli/commands/try.ts';
 import type { Sandbox } from '../../src/cli/sandbox.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { firstCalendarSync, startProduct, userClient } from './product.ts';
+import { firstCalendarSync, mattermostAs, startProduct, typeAs, userClient } from './product.ts';
 
 /**
  * Invitation DMs and RSVP, end to end: Bob organises meetings through Graph (the Microsoft sim), Alice is
@@ -38,27 +37,10 @@ describe('invitation DMs and RSVP, end to end', () => {
   const mm = () => sandbox.info.mattermost;
   const alice = () => mm().users.alice as { id: string; token: string };
 
-  async function type(as: string, command: string): Promise<string> {
-    const lines: string[] = [];
-    await runTry(sandbox.info, command, { as, channel: 'town-square', wait: 0.7, follow: true }, (l) =>
-      lines.push(l),
-    );
-    return lines.join('\n');
-  }
+  const type = (as: string, command: string) => typeAs(sandbox.info, as, command);
 
-  async function mmCall<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${mm().url}/api/v4${path}`, {
-      method,
-      headers: { authorization: `Bearer ${alice().token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-  }
+  const mmCall = <T>(method: string, path: string, body?: unknown) =>
+    mattermostAs<T>(mm().url, alice().token, method, path, body);
 
   /** The bot's posts in Alice's DM channel, oldest first. */
   async function botPosts(): Promise<MmPost[]> {

@@ -1,12 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.ts';
-import { runTry } from '../../src/cli/commands/try.ts';
 import type { Sandbox } from '../../src/cli/sandbox.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { startProduct } from './product.ts';
+import { startProduct, typeAs } from './product.ts';
 
 const log = createLogger({ log: { level: (process.env.E2E_LOG as 'warn') ?? 'silent', format: 'json' } });
 
@@ -52,13 +51,7 @@ describe('welcome flow and settings panel, end to end', () => {
   const mm = () => sandbox.info.mattermost;
   const me = (name: string) => mm().users[name] as { id: string; token: string };
 
-  async function type(as: string, command: string): Promise<string> {
-    const lines: string[] = [];
-    await runTry(sandbox.info, command, { as, channel: 'town-square', wait: 0.7, follow: true }, (l) =>
-      lines.push(l),
-    );
-    return lines.join('\n');
-  }
+  const type = (as: string, command: string) => typeAs(sandbox.info, as, command);
 
   async function api(as: string, method: string, path: string, body?: unknown) {
     const res = await fetch(`${mm().url}/api/v4${path}`, {

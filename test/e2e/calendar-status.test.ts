@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { runTry } from '../../src/cli/commands/try.ts';
 import type { Sandbox } from '../../src/cli/sandbox.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { firstCalendarSync, startProduct, userClient } from './product.ts';
+import { firstCalendarSync, mattermostAs, startProduct, typeAs, userClient } from './product.ts';
 
 /**
  * Status sync end to end: Alice (online in Mattermost through her socket) has meetings a few seconds ahead
@@ -32,30 +31,10 @@ describe('status sync, end to end', () => {
   const mm = () => sandbox.info.mattermost;
   const alice = () => mm().users.alice as { id: string; token: string };
 
-  async function type(command: string): Promise<string> {
-    const lines: string[] = [];
-    await runTry(
-      sandbox.info,
-      command,
-      { as: 'alice', channel: 'town-square', wait: 0.7, follow: true },
-      (l) => lines.push(l),
-    );
-    return lines.join('\n');
-  }
+  const type = (command: string) => typeAs(sandbox.info, 'alice', command);
 
-  async function mmCall<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${mm().url}/api/v4${path}`, {
-      method,
-      headers: { authorization: `Bearer ${alice().token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-  }
+  const mmCall = <T>(method: string, path: string, body?: unknown) =>
+    mattermostAs<T>(mm().url, alice().token, method, path, body);
 
   const presence = async () =>
     (await mmCall<{ status: string; dnd_end_time?: number }>('GET', `/users/${alice().id}/status`)).body;

@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keepAliveCheck } from '../../src/accounts/index.ts';
 import { type App, buildApp } from '../../src/app.ts';
 import { dailySummaryQueue } from '../../src/calendar/index.ts';
-import { runTry } from '../../src/cli/commands/try.ts';
 import type { Sandbox } from '../../src/cli/sandbox.ts';
 import type { MmUserId } from '../../src/core/ids.ts';
 import { createLogger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { startProduct } from './product.ts';
+import { startProduct, typeAs } from './product.ts';
 
 /**
  * The whole product against both simulators, no mocks between: the sandbox's set-up, the service, and a
@@ -29,13 +28,7 @@ describe('connected accounts, end to end', () => {
     await sandbox?.close();
   });
 
-  async function type(as: string, command: string): Promise<string> {
-    const lines: string[] = [];
-    await runTry(sandbox.info, command, { as, channel: 'town-square', wait: 0.7, follow: true }, (l) =>
-      lines.push(l),
-    );
-    return lines.join('\n');
-  }
+  const type = (as: string, command: string) => typeAs(sandbox.info, as, command);
 
   async function botDms(user: string): Promise<string[]> {
     const mm = sandbox.info.mattermost;

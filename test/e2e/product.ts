@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { type App, buildApp } from '../../src/app.ts';
-import { type Sandbox, startSandbox } from '../../src/cli/sandbox.ts';
+import { runTry } from '../../src/cli/commands/try.ts';
+import { type Sandbox, type SandboxInfo, startSandbox } from '../../src/cli/sandbox.ts';
 import { type Config, loadConfig } from '../../src/core/config/index.ts';
 import type { Logger } from '../../src/core/log.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -64,4 +65,33 @@ export async function userClient<Dialog = Record<string, unknown>>(
   });
   await new Promise((resolve) => socket.once('open', resolve));
   return { ephemerals, dialogs, close: () => socket.close() };
+}
+
+/**
+ * What `as` sees after typing `command` in ~town-square, as `mm365 try` prints it: replies, DMs, forms, and
+ * (with `follow`) the links to the service they open, followed like a browser.
+ */
+export async function typeAs(info: SandboxInfo, as: string, command: string, follow = true): Promise<string> {
+  const lines: string[] = [];
+  await runTry(info, command, { as, channel: 'town-square', wait: follow ? 0.7 : 0.5, follow }, (l) =>
+    lines.push(l),
+  );
+  return lines.join('\n');
+}
+
+/** A Mattermost REST call (`/api/v4` + path) with a user's token; an empty answer body reads as `{}`. */
+export async function mattermostAs<T>(
+  mattermostUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${mattermostUrl}/api/v4${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }
