@@ -13,7 +13,7 @@ import { createCalendarGraph } from '../../src/microsoft/calendar/index.ts';
 import { CalendarEvents } from '../../src/store/calendar-event.ts';
 import { CalendarSyncs } from '../../src/store/calendar-sync.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { followAuthorize, type MsHarness, startMsHarness } from '../microsoft/harness.ts';
+import { type MsHarness, signInForCalendar, startMsHarness } from '../microsoft/harness.ts';
 import { type WiredEdge, wireEdge } from '../microsoft/wiring.ts';
 
 const silent = createLogger({ log: { level: 'silent', format: 'json' } });
@@ -26,18 +26,7 @@ let dropChanges = false;
 const lost: { user: string; reason: string }[] = [];
 const ids: Record<string, string> = {};
 
-async function signIn(user: string, mail: string): Promise<void> {
-  const redirectUri = 'http://localhost/oauth2/callback';
-  const { url, codeVerifier } = await w.edge.signIn.start({
-    feature: 'calendar',
-    redirectUri,
-    state: 's',
-    loginHint: mail,
-  });
-  const { code } = await followAuthorize(url);
-  const done = await w.edge.signIn.complete({ feature: 'calendar', code, codeVerifier, redirectUri });
-  await done.persist(user);
-}
+const signIn = (user: string, mail: string) => signInForCalendar(w.edge, user, mail);
 
 const cache = () => new CalendarEvents(h.t.store.db);
 const syncs = () => new CalendarSyncs(h.t.store.db);

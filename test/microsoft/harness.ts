@@ -9,6 +9,7 @@ import { type MicrosoftSim, startMicrosoftSim } from '../../sim/microsoft/index.
 import type { Config } from '../../src/core/config/index.ts';
 import { Vault } from '../../src/core/vault/index.ts';
 import { trustExtraCa } from '../../src/microsoft/clouds.ts';
+import type { MicrosoftEdge } from '../../src/microsoft/index.ts';
 import { migrateToLatest } from '../../src/store/index.ts';
 import { openTestStore, type TestDriver, type TestStore } from '../helpers/database.ts';
 
@@ -71,4 +72,21 @@ export async function followAuthorize(url: string): Promise<{ code: string; stat
   const code = location.searchParams.get('code');
   if (!code) throw new Error(`no code in ${location}`);
   return { code, state: location.searchParams.get('state') };
+}
+
+/**
+ * Connects `partition` for the calendar as a user would: the edge's sign-in, the sim's authorize page with
+ * `mail` as login hint, then the tokens persisted under `partition`.
+ */
+export async function signInForCalendar(edge: MicrosoftEdge, partition: string, mail: string): Promise<void> {
+  const redirectUri = 'http://localhost/oauth2/callback';
+  const { url, codeVerifier } = await edge.signIn.start({
+    feature: 'calendar',
+    redirectUri,
+    state: 's',
+    loginHint: mail,
+  });
+  const { code } = await followAuthorize(url);
+  const done = await edge.signIn.complete({ feature: 'calendar', code, codeVerifier, redirectUri });
+  await done.persist(partition);
 }

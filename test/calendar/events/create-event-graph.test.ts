@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDraft } from '../../../src/calendar/events/ports.ts';
 import { isAppError } from '../../../src/core/errors.ts';
 import { createEventCreator } from '../../../src/microsoft/calendar/index.ts';
-import { followAuthorize, type MsHarness, startMsHarness } from '../../microsoft/harness.ts';
+import { type MsHarness, signInForCalendar, startMsHarness } from '../../microsoft/harness.ts';
 import { type WiredEdge, wireEdge } from '../../microsoft/wiring.ts';
 
 let h: MsHarness;
@@ -36,16 +36,7 @@ beforeAll(async () => {
   h = await startMsHarness('pglite');
   w = wireEdge({ store: h.t.store, vault: h.vault, microsoft: h.microsoft, work: false });
   await w.start();
-  const redirectUri = 'http://localhost/oauth2/callback';
-  const { url, codeVerifier } = await w.edge.signIn.start({
-    feature: 'calendar',
-    redirectUri,
-    state: 's',
-    loginHint: 'alice@contoso.example',
-  });
-  const { code } = await followAuthorize(url);
-  const done = await w.edge.signIn.complete({ feature: 'calendar', code, codeVerifier, redirectUri });
-  await done.persist('mm-alice');
+  await signInForCalendar(w.edge, 'mm-alice', 'alice@contoso.example');
 }, 60_000);
 
 afterAll(async () => {

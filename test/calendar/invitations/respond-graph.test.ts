@@ -7,25 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../../src/calendar/index.ts'; // registers the calendar's MM365_* codes
 import type { CalendarResponder } from '../../../src/calendar/invitations/ports.ts';
 import { createCalendarResponder } from '../../../src/microsoft/calendar/index.ts';
-import { followAuthorize, type MsHarness, startMsHarness } from '../../microsoft/harness.ts';
+import { type MsHarness, signInForCalendar, startMsHarness } from '../../microsoft/harness.ts';
 import { type WiredEdge, wireEdge } from '../../microsoft/wiring.ts';
 
 let h: MsHarness;
 let w: WiredEdge;
 let responder: CalendarResponder;
 
-async function signIn(user: string, mail: string): Promise<void> {
-  const redirectUri = 'http://localhost/oauth2/callback';
-  const { url, codeVerifier } = await w.edge.signIn.start({
-    feature: 'calendar',
-    redirectUri,
-    state: 's',
-    loginHint: mail,
-  });
-  const { code } = await followAuthorize(url);
-  const done = await w.edge.signIn.complete({ feature: 'calendar', code, codeVerifier, redirectUri });
-  await done.persist(user);
-}
+const signIn = (user: string, mail: string) => signInForCalendar(w.edge, user, mail);
 
 const graph = (user: string) => w.edge.asUser(user, 'calendar');
 

@@ -4,7 +4,7 @@ import { hashClientState } from '../../../src/microsoft/notifications/client-sta
 import { generateSelfSignedCertificate } from '../../../src/microsoft/notifications/self-signed.ts';
 import { MicrosoftCertificates } from '../../../src/store/microsoft-certificate.ts';
 import { waitFor } from '../../helpers/wait.ts';
-import { followAuthorize, type MsHarness, startMsHarness } from '../harness.ts';
+import { type MsHarness, signInForCalendar, startMsHarness } from '../harness.ts';
 import { type WiredEdge, wireEdge } from '../wiring.ts';
 
 let h: MsHarness;
@@ -374,16 +374,7 @@ describe('Graph webhook receiver + subscription manager, end to end with the sim
   });
 
   it('runs a delegated subscription on the user’s own token (/me/events); disconnect deletes it and the tokens', async () => {
-    const redirectUri = 'http://localhost/oauth2/callback';
-    const { url, codeVerifier } = await w.edge.signIn.start({
-      feature: 'calendar',
-      redirectUri,
-      state: 's',
-      loginHint: 'bob@contoso.example',
-    });
-    const { code } = await followAuthorize(url);
-    const done = await w.edge.signIn.complete({ feature: 'calendar', code, codeVerifier, redirectUri });
-    await done.persist('p-bob');
+    await signInForCalendar(w.edge, 'p-bob', 'bob@contoso.example');
     const sub = await w.edge.subscriptions.ensure({
       kind: 'test.events',
       ownerKey: 'p-bob',
